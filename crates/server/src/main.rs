@@ -1,0 +1,3 @@
+//! The `plateau` command: the contact-center server and its tools.
+
+fn main() {}
