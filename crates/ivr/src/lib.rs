@@ -1,5 +1,97 @@
-//! Interactive voice menus: flow definitions, validation with line numbers, and the interpreter.
+//! Interactive voice menus: flow definitions in YAML, validation with line numbers, and a
+//! sans-IO interpreter.
 //!
-//! Sans-IO and deterministic: the interpreter is driven by events (digits, prompt ended, timer
-//! fired) carrying `now`, and returns actions (play, collect, queue, hang up) for the server.
+//! # Flows
+//!
+//! An administrator writes a flow as YAML: named nodes (`play`, `menu`, `goto`, `queue`,
+//! `hangup`) linked by name, with the built-in target `hangup`. The format is described in
+//! [`format`](mod@format) (the file `FLOWS.md`). [`Flow::load`] parses and validates a flow and reports every
+//! problem at once, each with its line and column ([`FlowError`]): YAML syntax, unknown kinds and
+//! fields, missing fields, links to unknown nodes, unreachable nodes, loops a silent caller would
+//! go round forever, prompts not recorded in the flow's language and queues that do not exist
+//! (both asked of a [`Catalog`]), keys that are not phone keys, and values out of range. A flow
+//! that loads is shared between calls with an `Arc`; reloading a flow leaves running calls on the
+//! one they started with.
+//!
+//! # Running a flow
+//!
+//! A [`Session`] is one caller walking one flow. It never reads a clock or does IO: the server
+//! reports what happens and performs the [`Action`]s it gets back.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::time::{Duration, Instant};
+//! use ivr::{Action, AnyNames, Event, Flow, Session, Vars};
+//!
+//! let yaml = "name: tiny\nlanguage: en\nstart: main\nnodes:\n  main:\n    menu:\n      \
+//!             prompt: menu\n      options: { \"1\": sales }\n      on_failure: hangup\n  \
+//!             sales:\n    queue: sales\n";
+//! let flow = Arc::new(Flow::load(yaml, &AnyNames)?);
+//! let now = Instant::now(); // the server's clock; the session never reads one
+//! let mut session = Session::start(flow, now, Vars::new());
+//!
+//! // Perform every action, in order.
+//! let mut playing = None;
+//! while let Some(action) = session.poll_action() {
+//!     match action {
+//!         Action::Play { id, .. } => playing = Some(id), // start playback
+//!         Action::StopPlayback { .. } => {}              // stop it: the caller barged in
+//!         Action::Queue { .. } => {}                     // hand the call to routing
+//!         Action::Hangup => {}                           // send BYE
+//!         Action::Log(event) => { let _ = event.name(); } // append to the interaction log
+//!     }
+//! }
+//! // Feed back what happens: the prompt ends, so the menu arms its timer...
+//! session.handle_event(now, Event::PromptFinished(playing.expect("the menu plays its prompt")));
+//! assert_eq!(session.poll_timeout(), Some(now + Duration::from_secs(5)));
+//! // ...and the caller presses 1 (had nothing come: `session.handle_timeout(deadline)`).
+//! session.handle_event(now, Event::Digit('1'));
+//! let actions: Vec<Action> = std::iter::from_fn(|| session.poll_action()).collect();
+//! assert_eq!(actions.last(), Some(&Action::Queue { queue: "sales".into(), priority: None }));
+//! assert!(session.is_finished());
+//! # Ok::<(), ivr::FlowErrors>(())
+//! ```
+//!
+//! [`simulate`] walks a flow with a list of keys and no call, returning the path taken.
+//!
+//! # Adding a node kind
+//!
+//! One file under `src/nodes/` holds the kind's settings, its parser and its behaviour; the
+//! `nodes` module lists the kinds (see its documentation for the three places to touch).
+//!
+//! # Dependencies
+//!
+//! - `saphyr-parser`: pure-Rust YAML 1.2 event parser with a position on every event; we build
+//!   our own small tree from its events so every node, key and duplicate keeps its line and
+//!   column (typed serde deserializers stop at the first error and drop duplicate keys).
+//! - `thiserror` for the error type.
 #![warn(missing_docs)]
+
+mod action;
+mod catalog;
+mod dtmf;
+mod error;
+mod fields;
+mod flow;
+mod graph;
+mod loader;
+pub mod nodes;
+mod prompt;
+mod session;
+mod simulate;
+mod suggest;
+mod values;
+mod yaml;
+
+#[doc = include_str!("../FLOWS.md")]
+pub mod format {}
+
+pub use action::{Action, FlowEvent, PlayId};
+pub use catalog::{AnyNames, Catalog, KnownNames};
+pub use error::{FlowError, FlowErrors, Position};
+pub use flow::{Dest, Flow, Node, NodeId, Target};
+pub use loader::MAX_FLOW_BYTES;
+pub use nodes::NodeKind;
+pub use prompt::Prompt;
+pub use session::{Event, MAX_TYPE_AHEAD, Session, Vars};
+pub use simulate::{Outcome, Simulation, simulate};

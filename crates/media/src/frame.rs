@@ -20,22 +20,31 @@ pub struct Frame {
 
 impl Frame {
     /// A frame of digital silence.
-    pub const SILENCE: Frame = Frame { samples: [0; FRAME_SAMPLES] };
+    pub const SILENCE: Frame = Frame {
+        samples: [0; FRAME_SAMPLES],
+    };
 
     /// Builds a frame from exactly [`FRAME_SAMPLES`] samples; `None` for any other length.
     pub fn from_slice(samples: &[i16]) -> Option<Frame> {
-        Some(Frame { samples: samples.try_into().ok()? })
+        Some(Frame {
+            samples: samples.try_into().ok()?,
+        })
     }
 
     /// Root-mean-square amplitude, in linear units (0 for silence, ~23170 for a full-scale sine).
     pub fn rms(&self) -> f64 {
-        let sum: f64 = self.samples.iter().map(|&s| f64::from(s) * f64::from(s)).sum();
+        let sum: f64 = self
+            .samples
+            .iter()
+            .map(|&s| f64::from(s) * f64::from(s))
+            .sum();
         (sum / FRAME_SAMPLES as f64).sqrt()
     }
 
     /// Level relative to a full-scale square wave, in dB (dBov); `f64::NEG_INFINITY` for silence.
     ///
-    /// A full-scale sine reads about -3 dBov; 0 dBm0 in G.711 is about -3.17 dBov.
+    /// A full-scale sine reads about -3.01 dBov; 0 dBm0 (3.17 dB below a full-scale sine in
+    /// G.711) reads about -6.18 dBov (see `tones::level`).
     pub fn dbov(&self) -> f64 {
         20.0 * (self.rms() / f64::from(i16::MAX)).log10()
     }

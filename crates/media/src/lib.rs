@@ -3,6 +3,11 @@
 //!
 //! Sans-IO: packets, audio and time go in; packets, events and audio frames come out. No sockets,
 //! no clock, no files opened here (the server opens them and hands in readers and writers).
+//!
+//! Dependencies: `hound` 3.5 reads prompt WAVs (the recorder writes its own WAV header because it
+//! rewrites sizes in place for crash safety and appends marker chunks); `rubato` 5.1 resamples
+//! prompts to 8 kHz (FFT resampler, 2048-sample blocks: smaller sub-blocks lost 15 dB at 3 kHz);
+//! `audio-codec-algorithms` 0.8 is only a test oracle for G.711.
 #![warn(missing_docs)]
 
 pub mod frame;

@@ -1,0 +1,193 @@
+//! Configuration of queues and agents, with the defaults a new queue gets.
+//!
+//! Plain data: the server builds it from its database or config file and hands it to
+//! [`Acd::new`](crate::Acd::new), or changes it at runtime through the configuration inputs
+//! ([`Input::AddQueue`](crate::Input::AddQueue), [`Input::JoinQueue`](crate::Input::JoinQueue)...).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::error::AcdError;
+use crate::ids::{AgentId, QueueId};
+use crate::strategy::StrategyKind;
+
+/// Wrap-up time a new queue gets.
+pub const DEFAULT_WRAP_UP: Duration = Duration::from_secs(10);
+/// How long an offer rings before the engine gives up on it.
+pub const DEFAULT_RING_TIMEOUT: Duration = Duration::from_secs(15);
+/// Missed offers in a row before an agent is set not ready.
+///
+/// One: an agent who lets a call ring out has most likely left the desk, and every further offer
+/// to them costs a caller another ring timeout. A queue that prefers leniency raises it.
+pub const DEFAULT_MISSED_OFFERS_LIMIT: u32 = 1;
+/// How often a waiting caller hears their position.
+pub const DEFAULT_ANNOUNCE_PERIOD: Duration = Duration::from_secs(30);
+
+/// The longest any duration setting may be (one day): longer ones are surely mistakes, and the
+/// bound keeps deadline arithmetic far from the end of representable time.
+pub const MAX_SETTING: Duration = Duration::from_secs(24 * 3600);
+
+/// One queue's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueConfig {
+    /// The queue's identity.
+    pub id: QueueId,
+    /// Display name (`sales`, `support`).
+    pub name: String,
+    /// How an agent is chosen among the available members.
+    pub strategy: StrategyKind,
+    /// After-call work time for calls from this queue; zero makes the agent available at once.
+    pub wrap_up: Duration,
+    /// How long an offer rings before it counts as not answered.
+    pub ring_timeout: Duration,
+    /// Missed offers in a row (from this queue's offers) before the agent is set not ready;
+    /// at least 1.
+    pub missed_offers_limit: u32,
+    /// How often a waiting contact hears its position; `None` never.
+    pub announce_period: Option<Duration>,
+    /// A contact still waiting after this long leaves with [`LeaveReason::MaxWait`](crate::LeaveReason::MaxWait).
+    pub max_wait: Option<Duration>,
+    /// A contact arriving when this many are already waiting (and no agent is free) leaves at
+    /// once with [`LeaveReason::QueueFull`](crate::LeaveReason::QueueFull).
+    pub max_length: Option<usize>,
+}
+
+impl QueueConfig {
+    /// A queue with the default settings: longest-idle routing, 10 s wrap-up, 15 s ring
+    /// timeout, not ready after 1 missed offer, position every 30 s, no wait or length limit.
+    pub fn new(id: QueueId, name: impl Into<String>) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            strategy: StrategyKind::LongestIdle,
+            wrap_up: DEFAULT_WRAP_UP,
+            ring_timeout: DEFAULT_RING_TIMEOUT,
+            missed_offers_limit: DEFAULT_MISSED_OFFERS_LIMIT,
+            announce_period: Some(DEFAULT_ANNOUNCE_PERIOD),
+            max_wait: None,
+            max_length: None,
+        }
+    }
+
+    /// Refuses settings that would make the engine spin on one instant (zero ring timeout or
+    /// announcement period, a missed-offer limit of zero) and durations over [`MAX_SETTING`].
+    pub(crate) fn validate(&self) -> Result<(), AcdError> {
+        let invalid = |why: &'static str| {
+            Err(AcdError::InvalidQueueConfig {
+                queue: self.id,
+                why,
+            })
+        };
+        if self.ring_timeout.is_zero() {
+            return invalid("ring timeout must be longer than zero");
+        }
+        if self.missed_offers_limit == 0 {
+            return invalid("missed offers limit must be at least 1");
+        }
+        if self.announce_period.is_some_and(|p| p.is_zero()) {
+            return invalid("announcement period must be longer than zero");
+        }
+        if self.max_wait.is_some_and(|w| w.is_zero()) {
+            return invalid("max wait must be longer than zero");
+        }
+        let settings = [
+            Some(self.wrap_up),
+            Some(self.ring_timeout),
+            self.announce_period,
+            self.max_wait,
+        ];
+        if settings.into_iter().flatten().any(|d| d > MAX_SETTING) {
+            return invalid("durations must not exceed one day");
+        }
+        Ok(())
+    }
+}
+
+/// An agent's membership in one queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Membership {
+    /// Rank of this queue for the agent (1 = primary). Kept for routing profiles (issue 5);
+    /// routing does not use it yet.
+    pub priority: u32,
+}
+
+/// One agent's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentConfig {
+    /// The agent's identity.
+    pub id: AgentId,
+    /// Display name.
+    pub name: String,
+    /// The queues the agent takes contacts from.
+    pub queues: BTreeMap<QueueId, Membership>,
+    /// Skills with proficiency 1–10 (`language:fr` → 8). Kept for skills-based routing
+    /// (issue 5); routing does not use them yet.
+    pub skills: BTreeMap<String, u8>,
+}
+
+impl AgentConfig {
+    /// An agent in the given queues, all with priority 1, without skills.
+    pub fn new(id: AgentId, name: impl Into<String>, queues: &[QueueId]) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            queues: queues
+                .iter()
+                .map(|q| (*q, Membership { priority: 1 }))
+                .collect(),
+            skills: BTreeMap::new(),
+        }
+    }
+}
+
+/// Everything the engine starts with.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AcdConfig {
+    /// The queues.
+    pub queues: Vec<QueueConfig>,
+    /// The agents (all start logged out).
+    pub agents: Vec<AgentConfig>,
+    /// Seed of the engine's random numbers (random strategies).
+    pub seed: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        assert!(QueueConfig::new(QueueId(1), "sales").validate().is_ok());
+    }
+
+    #[test]
+    fn zero_ring_timeout_is_refused() {
+        let mut q = QueueConfig::new(QueueId(1), "sales");
+        q.ring_timeout = Duration::ZERO;
+        assert!(matches!(
+            q.validate(),
+            Err(AcdError::InvalidQueueConfig { .. })
+        ));
+    }
+
+    #[test]
+    fn zero_missed_offers_limit_is_refused() {
+        let mut q = QueueConfig::new(QueueId(1), "sales");
+        q.missed_offers_limit = 0;
+        assert!(q.validate().is_err());
+    }
+
+    #[test]
+    fn durations_over_a_day_are_refused() {
+        let mut q = QueueConfig::new(QueueId(1), "sales");
+        q.wrap_up = MAX_SETTING + Duration::from_secs(1);
+        assert!(q.validate().is_err());
+    }
+
+    #[test]
+    fn zero_announce_period_is_refused() {
+        let mut q = QueueConfig::new(QueueId(1), "sales");
+        q.announce_period = Some(Duration::ZERO);
+        assert!(q.validate().is_err());
+    }
+}

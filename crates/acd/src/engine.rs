@@ -1,0 +1,141 @@
+//! The engine: owns queues, agents, contacts and timers, and runs the drive loop.
+//!
+//! The handlers live beside it, one file per concern: `waiting.rs` (contacts in queue),
+//! `offers.rs` (offer outcomes), `agent_requests.rs` (agents' own changes, calls ending,
+//! wrap-up), `reconfigure.rs` (configuration at runtime), `routing.rs` (matching contacts and
+//! agents) and `views.rs` (read-only counts).
+
+use std::collections::{HashMap, VecDeque};
+use std::time::Instant;
+
+use crate::agent::Agent;
+use crate::config::AcdConfig;
+use crate::contact::Contact;
+use crate::error::AcdError;
+use crate::ids::{AgentId, ContactId, QueueId};
+use crate::input::Input;
+use crate::output::Output;
+use crate::queue::Queue;
+use crate::rng::Rng;
+use crate::timers::{Timer, Timers};
+
+/// The automatic call distributor. See the crate documentation for the drive loop.
+#[derive(Debug)]
+pub struct Acd {
+    /// The latest time seen; inputs with an earlier `now` are treated as happening now, so the
+    /// engine's clock never runs backwards.
+    pub(crate) clock: Option<Instant>,
+    pub(crate) queues: HashMap<QueueId, Queue>,
+    pub(crate) agents: HashMap<AgentId, Agent>,
+    pub(crate) contacts: HashMap<ContactId, Contact>,
+    pub(crate) timers: Timers,
+    pub(crate) outputs: VecDeque<Output>,
+    pub(crate) rng: Rng,
+    /// Arrival sequence, the last tie-breaker of the order of service.
+    pub(crate) next_seq: u64,
+}
+
+impl Acd {
+    /// An engine with these queues and agents, every agent logged out.
+    ///
+    /// Fails on duplicate ids, invalid queue settings, or a membership in an unknown queue.
+    pub fn new(config: AcdConfig) -> Result<Self, AcdError> {
+        let mut acd = Self {
+            clock: None,
+            queues: HashMap::new(),
+            agents: HashMap::new(),
+            contacts: HashMap::new(),
+            timers: Timers::default(),
+            outputs: VecDeque::new(),
+            rng: Rng::new(config.seed),
+            next_seq: 0,
+        };
+        for queue in config.queues {
+            acd.add_queue(queue)?;
+        }
+        for agent in config.agents {
+            acd.add_agent(agent)?;
+        }
+        Ok(acd)
+    }
+
+    /// Feeds one input that happened at `now`. On error nothing changed.
+    pub fn handle_input(&mut self, now: Instant, input: Input) -> Result<(), AcdError> {
+        let now = self.tick(now);
+        match input {
+            Input::ContactArrived {
+                contact,
+                queue,
+                priority,
+            } => self.contact_arrived(now, contact, queue, priority),
+            Input::ContactAbandoned { contact } => self.contact_abandoned(now, contact),
+            Input::MoveContact { contact, queue } => self.move_contact(now, contact, queue),
+            Input::OfferAnswered { contact, agent } => self.offer_answered(now, contact, agent),
+            Input::OfferFailed {
+                contact,
+                agent,
+                reason,
+            } => self.offer_failed(now, contact, agent, reason),
+            Input::CallEnded { agent } => self.call_ended(now, agent),
+            Input::Login { agent, not_ready } => self.login(now, agent, not_ready),
+            Input::Ready { agent } => self.ready(now, agent),
+            Input::NotReady { agent, reason } => self.not_ready(now, agent, reason),
+            Input::Logout { agent } => self.logout(now, agent),
+            Input::ExtendWrapUp { agent, by } => self.extend_wrap_up(agent, by),
+            Input::AddQueue(config) => self.add_queue(config),
+            Input::UpdateQueue(config) => self.update_queue(config),
+            Input::RemoveQueue { queue } => self.remove_queue(queue),
+            Input::AddAgent(config) => self.add_agent(config),
+            Input::RemoveAgent { agent } => self.remove_agent(agent),
+            Input::JoinQueue {
+                agent,
+                queue,
+                membership,
+            } => self.join_queue(now, agent, queue, membership),
+            Input::LeaveQueue { agent, queue } => self.leave_queue(agent, queue),
+        }
+    }
+
+    /// Fires every timer due at or before `now` (offer timeouts, wrap-up ends, announcements,
+    /// maximum waits). Call it when [`poll_timeout`](Self::poll_timeout)'s deadline passes;
+    /// calling it early or twice is harmless.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        let now = self.tick(now);
+        while let Some(timer) = self.timers.pop_due(now) {
+            match timer {
+                Timer::Offer(contact) => self.offer_timed_out(now, contact),
+                Timer::WrapUp(agent) => self.wrap_up_expired(now, agent),
+                Timer::Announce(contact) => self.announce(now, contact),
+                Timer::MaxWait(contact) => self.max_wait_reached(now, contact),
+            }
+        }
+    }
+
+    /// The next thing for the server to do or record, in the order it happened.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) should next be called.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.timers.next()
+    }
+
+    /// Moves the engine's clock to `now` unless it is already later.
+    fn tick(&mut self, now: Instant) -> Instant {
+        let now = self.clock.map_or(now, |clock| clock.max(now));
+        self.clock = Some(now);
+        now
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_engine_can_move_to_the_task_that_owns_it() {
+        fn is_send<T: Send>() {}
+        is_send::<Acd>();
+    }
+}

@@ -1,0 +1,53 @@
+//! A queue as the engine keeps it: settings, members, waiting contacts and the strategy's index
+//! of available members.
+//!
+//! Invariant kept by the routing code: a queue never has both a waiting contact and an available
+//! member (the two would have been matched), so a newly available agent only needs to look at
+//! the heads of their queues, and a new contact only at its queue's strategy.
+
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+use crate::config::QueueConfig;
+use crate::contact::WaitKey;
+use crate::ids::AgentId;
+use crate::strategy::Strategy;
+
+#[derive(Debug)]
+pub(crate) struct Queue {
+    pub(crate) config: QueueConfig,
+    /// Index of the available members, in the strategy's order.
+    pub(crate) strategy: Box<dyn Strategy>,
+    pub(crate) members: BTreeSet<AgentId>,
+    /// Contacts waiting for an agent, in order of service.
+    pub(crate) waiting: BTreeSet<WaitKey>,
+    /// Every contact in the queue (waiting or being offered) by arrival, for the longest wait.
+    pub(crate) present: BTreeSet<(Instant, u64)>,
+}
+
+impl Queue {
+    pub(crate) fn new(config: QueueConfig) -> Self {
+        Self {
+            strategy: config.strategy.build(),
+            config,
+            members: BTreeSet::new(),
+            waiting: BTreeSet::new(),
+            present: BTreeSet::new(),
+        }
+    }
+
+    /// 1-based position of a waiting contact. Counts those ahead: O(position), paid once per
+    /// announcement; an order-statistic tree would make it O(log n) if queues grow long.
+    pub(crate) fn position(&self, key: &WaitKey) -> usize {
+        self.waiting.range(..key).count() + 1
+    }
+
+    /// Contacts present (waiting or being offered).
+    pub(crate) fn len(&self) -> usize {
+        self.present.len()
+    }
+
+    pub(crate) fn oldest_arrival(&self) -> Option<Instant> {
+        self.present.first().map(|(at, _)| *at)
+    }
+}

@@ -1,0 +1,154 @@
+//! Configuration at runtime: queues and agents come and go, memberships change, and no waiting
+//! contact is lost on the way (a queue holding contacts cannot be removed; move them first).
+
+use std::time::Instant;
+
+use crate::agent::Agent;
+use crate::agent_state::AgentState;
+use crate::config::{AgentConfig, Membership, QueueConfig};
+use crate::error::AcdError;
+use crate::ids::{AgentId, QueueId};
+use crate::queue::Queue;
+
+impl crate::Acd {
+    pub(crate) fn add_queue(&mut self, config: QueueConfig) -> Result<(), AcdError> {
+        config.validate()?;
+        if self.queues.contains_key(&config.id) {
+            return Err(AcdError::DuplicateQueue(config.id));
+        }
+        self.queues.insert(config.id, Queue::new(config));
+        Ok(())
+    }
+
+    /// New settings; a different strategy starts from the queue's available members (a round
+    /// robin's memory starts afresh).
+    pub(crate) fn update_queue(&mut self, config: QueueConfig) -> Result<(), AcdError> {
+        config.validate()?;
+        let queue = self
+            .queues
+            .get_mut(&config.id)
+            .ok_or(AcdError::UnknownQueue(config.id))?;
+        if queue.config.strategy != config.strategy {
+            let mut strategy = config.strategy.build();
+            for agent_id in &queue.members {
+                if let Some(agent) = self.agents.get(agent_id)
+                    && agent.state == AgentState::Available
+                {
+                    strategy.agent_available(*agent_id, &agent.stats);
+                }
+            }
+            queue.strategy = strategy;
+        }
+        queue.config = config;
+        Ok(())
+    }
+
+    pub(crate) fn remove_queue(&mut self, queue_id: QueueId) -> Result<(), AcdError> {
+        let queue = self
+            .queues
+            .get(&queue_id)
+            .ok_or(AcdError::UnknownQueue(queue_id))?;
+        if queue.len() > 0 {
+            return Err(AcdError::QueueNotEmpty(queue_id));
+        }
+        let Some(queue) = self.queues.remove(&queue_id) else {
+            return Err(AcdError::UnknownQueue(queue_id));
+        };
+        for agent_id in &queue.members {
+            if let Some(agent) = self.agents.get_mut(agent_id) {
+                agent.config.queues.remove(&queue_id);
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn add_agent(&mut self, config: AgentConfig) -> Result<(), AcdError> {
+        if self.agents.contains_key(&config.id) {
+            return Err(AcdError::DuplicateAgent(config.id));
+        }
+        if let Some(unknown) = config.queues.keys().find(|q| !self.queues.contains_key(q)) {
+            return Err(AcdError::UnknownQueue(*unknown));
+        }
+        for queue_id in config.queues.keys() {
+            if let Some(queue) = self.queues.get_mut(queue_id) {
+                queue.members.insert(config.id);
+            }
+        }
+        self.agents.insert(config.id, Agent::new(config));
+        Ok(())
+    }
+
+    pub(crate) fn remove_agent(&mut self, agent_id: AgentId) -> Result<(), AcdError> {
+        let agent = self
+            .agents
+            .get(&agent_id)
+            .ok_or(AcdError::UnknownAgent(agent_id))?;
+        if agent.state != AgentState::LoggedOut {
+            return Err(AcdError::AgentLoggedIn(agent_id));
+        }
+        for queue_id in agent.config.queues.keys() {
+            if let Some(queue) = self.queues.get_mut(queue_id) {
+                queue.members.remove(&agent_id);
+            }
+        }
+        self.agents.remove(&agent_id);
+        Ok(())
+    }
+
+    /// Joining while available routes at once: the new queue may hold the best waiting contact.
+    pub(crate) fn join_queue(
+        &mut self,
+        now: Instant,
+        agent_id: AgentId,
+        queue_id: QueueId,
+        membership: Membership,
+    ) -> Result<(), AcdError> {
+        let queue = self
+            .queues
+            .get_mut(&queue_id)
+            .ok_or(AcdError::UnknownQueue(queue_id))?;
+        let agent = self
+            .agents
+            .get_mut(&agent_id)
+            .ok_or(AcdError::UnknownAgent(agent_id))?;
+        let joined = agent.config.queues.insert(queue_id, membership).is_none();
+        queue.members.insert(agent_id);
+        if joined && agent.state == AgentState::Available {
+            if queue.waiting.is_empty() {
+                queue.strategy.agent_available(agent_id, &agent.stats);
+            } else {
+                // By the queue invariant this queue has no available member, so its head is
+                // now this agent's to take; leave the other indexes first.
+                for other in agent.config.queues.keys() {
+                    if let Some(q) = self.queues.get_mut(other) {
+                        q.strategy.agent_unavailable(agent_id);
+                    }
+                }
+                self.dispatch_agent(now, agent_id);
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn leave_queue(
+        &mut self,
+        agent_id: AgentId,
+        queue_id: QueueId,
+    ) -> Result<(), AcdError> {
+        let agent = self
+            .agents
+            .get_mut(&agent_id)
+            .ok_or(AcdError::UnknownAgent(agent_id))?;
+        if agent.config.queues.remove(&queue_id).is_none() {
+            return Err(AcdError::NotAMember {
+                agent: agent_id,
+                queue: queue_id,
+            });
+        }
+        if let Some(queue) = self.queues.get_mut(&queue_id) {
+            queue.members.remove(&agent_id);
+            queue.strategy.agent_unavailable(agent_id);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,93 @@
+//! Longest idle: the agent who has been available longest gets the contact.
+//!
+//! The fairest default for inbound voice (Asterisk `leastrecent`, Genesys and Connect's default).
+//! "Idle since" is when the agent last became available: at login, after not ready, after
+//! wrap-up, and after a failed offer (so an agent who misses a call goes to the back of the
+//! line). Ties go to the lower agent id.
+
+use std::time::Instant;
+
+use super::{OrderedAgents, Pick, Strategy, StrategyKind};
+use crate::agent::AgentStats;
+use crate::ids::AgentId;
+
+/// Available agents ordered by idle-since time.
+#[derive(Debug, Default)]
+pub struct LongestIdle {
+    index: OrderedAgents<Option<Instant>>,
+}
+
+impl Strategy for LongestIdle {
+    fn kind(&self) -> StrategyKind {
+        StrategyKind::LongestIdle
+    }
+
+    fn agent_available(&mut self, agent: AgentId, stats: &AgentStats) {
+        self.index.insert(agent, stats.idle_since);
+    }
+
+    fn agent_unavailable(&mut self, agent: AgentId) {
+        self.index.remove(agent);
+    }
+
+    fn choose(&mut self, _pick: &mut Pick<'_>) -> Option<AgentId> {
+        self.index.first()
+    }
+
+    fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    fn contains(&self, agent: AgentId) -> bool {
+        self.index.contains(agent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+    use crate::strategy::test_support::{choose, idle_since, origin};
+
+    #[test]
+    fn picks_the_agent_idle_longest() {
+        let t0 = origin();
+        let mut s = LongestIdle::default();
+        s.agent_available(AgentId(1), &idle_since(t0, 20));
+        s.agent_available(AgentId(2), &idle_since(t0, 5));
+        s.agent_available(AgentId(3), &idle_since(t0, 10));
+        assert_eq!(choose(&mut s, t0, &mut Rng::new(0)), Some(AgentId(2)));
+    }
+
+    #[test]
+    fn ties_go_to_the_lower_agent_id() {
+        let t0 = origin();
+        let mut s = LongestIdle::default();
+        s.agent_available(AgentId(8), &idle_since(t0, 5));
+        s.agent_available(AgentId(4), &idle_since(t0, 5));
+        assert_eq!(choose(&mut s, t0, &mut Rng::new(0)), Some(AgentId(4)));
+    }
+
+    #[test]
+    fn an_unavailable_agent_is_not_chosen() {
+        let t0 = origin();
+        let mut s = LongestIdle::default();
+        s.agent_available(AgentId(1), &idle_since(t0, 1));
+        s.agent_available(AgentId(2), &idle_since(t0, 2));
+        s.agent_unavailable(AgentId(1));
+        assert_eq!(choose(&mut s, t0, &mut Rng::new(0)), Some(AgentId(2)));
+        s.agent_unavailable(AgentId(2));
+        assert_eq!(choose(&mut s, t0, &mut Rng::new(0)), None);
+    }
+
+    #[test]
+    fn becoming_available_again_moves_the_agent_to_the_back() {
+        let t0 = origin();
+        let mut s = LongestIdle::default();
+        s.agent_available(AgentId(1), &idle_since(t0, 1));
+        s.agent_available(AgentId(2), &idle_since(t0, 2));
+        s.agent_unavailable(AgentId(1));
+        s.agent_available(AgentId(1), &idle_since(t0, 60));
+        assert_eq!(choose(&mut s, t0, &mut Rng::new(0)), Some(AgentId(2)));
+    }
+}
