@@ -1,0 +1,343 @@
+//! The events of the interaction log: what kinds exist, what each kind's JSON data holds, and
+//! constructors that write that data, so the keys the CDR reads are spelled in one place.
+//!
+//! | kind | data |
+//! |---|---|
+//! | `arrived` | `{}` (caller and dialled number are on the interaction) |
+//! | `ivr_entered` | `{"flow": name, "version": n}` |
+//! | `digit` | `{"digit": "1"}` |
+//! | `queued` | `{"queue": name}` |
+//! | `offered` | `{"agent": username, "user_id": n}` |
+//! | `offer_missed` | `{"agent": username, "user_id": n, "reason": "no_answer"\|"rejected"\|"busy"...}` |
+//! | `answered` | `{"agent": username, "user_id": n}` |
+//! | `hold`, `unhold` | `{}` |
+//! | `transferred` | `{"to": target}` |
+//! | `abandoned` | `{}` (the caller hung up while queued) |
+//! | `ended` | `{"cause": EndCause}` |
+//! | `recording_started`, `recording_stopped` | `{"recording": relative path}` |
+//! | `agent_state_changed` | `{"from": state, "to": state, "reason": text or null}` (agent log) |
+//!
+//! Events are only ever appended ([`crate::TenantStore::append_log`]); the database refuses
+//! UPDATE and DELETE on them.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::ids::{AgentEventId, InteractionId, UserId};
+use crate::text_enum::text_enum;
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// The call reached the server.
+    Arrived,
+    /// The call entered an IVR flow.
+    IvrEntered,
+    /// The caller pressed a key.
+    Digit,
+    /// The call joined a queue.
+    Queued,
+    /// The call was offered to an agent (their phone rings).
+    Offered,
+    /// An offer was not taken (no answer, rejected, busy).
+    OfferMissed,
+    /// An agent answered.
+    Answered,
+    /// The call was put on hold.
+    Hold,
+    /// The call was taken off hold.
+    Unhold,
+    /// The call was transferred.
+    Transferred,
+    /// The caller hung up while queued.
+    Abandoned,
+    /// The interaction is over.
+    Ended,
+    /// A recording began.
+    RecordingStarted,
+    /// A recording stopped.
+    RecordingStopped,
+    /// An agent changed state (agent log).
+    AgentStateChanged,
+}
+
+text_enum!(EventKind, "event kind",
+    Arrived => "arrived",
+    IvrEntered => "ivr_entered",
+    Digit => "digit",
+    Queued => "queued",
+    Offered => "offered",
+    OfferMissed => "offer_missed",
+    Answered => "answered",
+    Hold => "hold",
+    Unhold => "unhold",
+    Transferred => "transferred",
+    Abandoned => "abandoned",
+    Ended => "ended",
+    RecordingStarted => "recording_started",
+    RecordingStopped => "recording_stopped",
+    AgentStateChanged => "agent_state_changed",
+);
+
+/// Why an interaction ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndCause {
+    /// The caller hung up after being answered (or in the IVR).
+    CallerHangup,
+    /// The agent hung up.
+    AgentHangup,
+    /// The caller hung up while queued.
+    Abandoned,
+    /// No agent could take the call (none logged in, queue closed...).
+    NoAgent,
+    /// The server stopped (or died) while the call was up; written at the next start.
+    ServerStopped,
+    /// The server was shutting down and the drain timeout cut the call.
+    Drained,
+    /// A failure on our side (media, signalling...).
+    Error,
+    /// A cause written by a newer version.
+    #[serde(other)]
+    Other,
+}
+
+/// Keys of the event data, shared by the constructors and [`crate::cdr::derive`].
+pub(crate) mod key {
+    pub const FLOW: &str = "flow";
+    pub const VERSION: &str = "version";
+    pub const DIGIT: &str = "digit";
+    pub const QUEUE: &str = "queue";
+    pub const AGENT: &str = "agent";
+    pub const USER_ID: &str = "user_id";
+    pub const REASON: &str = "reason";
+    pub const TO: &str = "to";
+    pub const FROM: &str = "from";
+    pub const CAUSE: &str = "cause";
+    pub const RECORDING: &str = "recording";
+}
+
+/// An event to append to an interaction's log. Its sequence number is given by the store, in
+/// the order events are appended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    /// The interaction.
+    pub interaction_id: InteractionId,
+    /// When it happened (unix ms).
+    pub at_ms: i64,
+    /// What happened.
+    pub kind: EventKind,
+    /// Details (see the module's table).
+    pub data: Value,
+}
+
+impl NewEvent {
+    /// An event with arbitrary data.
+    pub fn new(interaction_id: InteractionId, at_ms: i64, kind: EventKind, data: Value) -> Self {
+        NewEvent {
+            interaction_id,
+            at_ms,
+            kind,
+            data,
+        }
+    }
+
+    fn bare(id: InteractionId, at_ms: i64, kind: EventKind) -> Self {
+        NewEvent::new(id, at_ms, kind, json!({}))
+    }
+
+    /// The call reached the server.
+    pub fn arrived(id: InteractionId, at_ms: i64) -> Self {
+        NewEvent::bare(id, at_ms, EventKind::Arrived)
+    }
+
+    /// The call entered version `version` of flow `flow`.
+    pub fn ivr_entered(id: InteractionId, at_ms: i64, flow: &str, version: i64) -> Self {
+        let data = json!({ key::FLOW: flow, key::VERSION: version });
+        NewEvent::new(id, at_ms, EventKind::IvrEntered, data)
+    }
+
+    /// The caller pressed `digit` (`0`–`9`, `*`, `#`, `A`–`D`).
+    pub fn digit(id: InteractionId, at_ms: i64, digit: char) -> Self {
+        let data = json!({ key::DIGIT: digit.to_string() });
+        NewEvent::new(id, at_ms, EventKind::Digit, data)
+    }
+
+    /// The call joined queue `queue`.
+    pub fn queued(id: InteractionId, at_ms: i64, queue: &str) -> Self {
+        NewEvent::new(id, at_ms, EventKind::Queued, json!({ key::QUEUE: queue }))
+    }
+
+    /// The call was offered to an agent.
+    pub fn offered(id: InteractionId, at_ms: i64, agent: &str, user_id: UserId) -> Self {
+        let data = json!({ key::AGENT: agent, key::USER_ID: user_id.0 });
+        NewEvent::new(id, at_ms, EventKind::Offered, data)
+    }
+
+    /// The offer to an agent was not taken, for `reason` (`no_answer`, `rejected`, `busy`...).
+    pub fn offer_missed(
+        id: InteractionId,
+        at_ms: i64,
+        agent: &str,
+        user_id: UserId,
+        reason: &str,
+    ) -> Self {
+        let data = json!({ key::AGENT: agent, key::USER_ID: user_id.0, key::REASON: reason });
+        NewEvent::new(id, at_ms, EventKind::OfferMissed, data)
+    }
+
+    /// An agent answered.
+    pub fn answered(id: InteractionId, at_ms: i64, agent: &str, user_id: UserId) -> Self {
+        let data = json!({ key::AGENT: agent, key::USER_ID: user_id.0 });
+        NewEvent::new(id, at_ms, EventKind::Answered, data)
+    }
+
+    /// The call was put on hold.
+    pub fn hold(id: InteractionId, at_ms: i64) -> Self {
+        NewEvent::bare(id, at_ms, EventKind::Hold)
+    }
+
+    /// The call was taken off hold.
+    pub fn unhold(id: InteractionId, at_ms: i64) -> Self {
+        NewEvent::bare(id, at_ms, EventKind::Unhold)
+    }
+
+    /// The call was transferred to `to`.
+    pub fn transferred(id: InteractionId, at_ms: i64, to: &str) -> Self {
+        NewEvent::new(id, at_ms, EventKind::Transferred, json!({ key::TO: to }))
+    }
+
+    /// The caller hung up while queued.
+    pub fn abandoned(id: InteractionId, at_ms: i64) -> Self {
+        NewEvent::bare(id, at_ms, EventKind::Abandoned)
+    }
+
+    /// The interaction is over.
+    pub fn ended(id: InteractionId, at_ms: i64, cause: EndCause) -> Self {
+        NewEvent::new(id, at_ms, EventKind::Ended, json!({ key::CAUSE: cause }))
+    }
+
+    /// A recording began, at `path` relative to the data directory.
+    pub fn recording_started(id: InteractionId, at_ms: i64, path: &str) -> Self {
+        let data = json!({ key::RECORDING: path });
+        NewEvent::new(id, at_ms, EventKind::RecordingStarted, data)
+    }
+
+    /// A recording stopped.
+    pub fn recording_stopped(id: InteractionId, at_ms: i64, path: &str) -> Self {
+        let data = json!({ key::RECORDING: path });
+        NewEvent::new(id, at_ms, EventKind::RecordingStopped, data)
+    }
+}
+
+/// A stored event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    /// The interaction.
+    pub interaction_id: InteractionId,
+    /// 1, 2, 3... within the interaction, in append order.
+    pub seq: i64,
+    /// When it happened (unix ms).
+    pub at_ms: i64,
+    /// What happened.
+    pub kind: EventKind,
+    /// Details.
+    pub data: Value,
+}
+
+/// An event of an agent's own log (state changes), which may relate to an interaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAgentEvent {
+    /// The agent.
+    pub user_id: UserId,
+    /// The interaction it relates to, if any (e.g. wrap-up after a call).
+    pub interaction_id: Option<InteractionId>,
+    /// When it happened (unix ms).
+    pub at_ms: i64,
+    /// What happened.
+    pub kind: EventKind,
+    /// Details.
+    pub data: Value,
+}
+
+impl NewAgentEvent {
+    /// The agent went from state `from` to `to` (`logged_out`, `available`, `ringing`,
+    /// `on_call`, `wrap_up`, `not_ready`...), with a reason for not ready.
+    pub fn state_changed(
+        user_id: UserId,
+        at_ms: i64,
+        from: &str,
+        to: &str,
+        reason: Option<&str>,
+    ) -> Self {
+        NewAgentEvent {
+            user_id,
+            interaction_id: None,
+            at_ms,
+            kind: EventKind::AgentStateChanged,
+            data: json!({ key::FROM: from, key::TO: to, key::REASON: reason }),
+        }
+    }
+
+    /// The same event, tied to an interaction.
+    pub fn for_interaction(mut self, id: InteractionId) -> Self {
+        self.interaction_id = Some(id);
+        self
+    }
+}
+
+/// A stored agent event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgentEvent {
+    /// Its position in the tenant's agent log.
+    pub id: AgentEventId,
+    /// The agent.
+    pub user_id: UserId,
+    /// The related interaction.
+    pub interaction_id: Option<InteractionId>,
+    /// When it happened (unix ms).
+    pub at_ms: i64,
+    /// What happened.
+    pub kind: EventKind,
+    /// Details.
+    pub data: Value,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip_through_their_stored_names() {
+        for &kind in EventKind::ALL {
+            assert_eq!(kind.as_str().parse::<EventKind>().unwrap(), kind);
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                Value::String(kind.as_str().to_owned())
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_end_causes_read_as_other() {
+        let cause: EndCause = serde_json::from_value(json!("power_cut")).unwrap();
+        assert_eq!(cause, EndCause::Other);
+        let cause: EndCause = serde_json::from_value(json!("server_stopped")).unwrap();
+        assert_eq!(cause, EndCause::ServerStopped);
+    }
+
+    #[test]
+    fn constructors_write_the_documented_keys() {
+        let id = InteractionId::from_parts(1, 1);
+        assert_eq!(
+            NewEvent::queued(id, 2, "sales").data,
+            json!({"queue": "sales"})
+        );
+        assert_eq!(
+            NewEvent::ended(id, 2, EndCause::NoAgent).data,
+            json!({"cause": "no_agent"})
+        );
+        assert_eq!(NewEvent::digit(id, 2, '#').data, json!({"digit": "#"}));
+    }
+}
