@@ -40,6 +40,47 @@
 //! assert!(bytes_to_send.unwrap().starts_with(b"SIP/2.0 200 OK\r\n"));
 //! ```
 //!
+//! # Transactions and dialogs
+//!
+//! [`transaction::TransactionLayer`] owns every transaction (RFC 3261 §17 with RFC 6026):
+//! retransmissions and timeouts from the named timer table ([`timer`]), matching (the RFC 2543
+//! fallback included), CANCEL, the ACK of non-2xx, a bound on live transactions.
+//! [`dialog::Dialogs`] sits beside it: dialogs created from 1xx/2xx, forks, route sets and
+//! CSeq, requests in dialogs, the UAS's 2xx retransmissions and the UAC's ACKs of 2xx. The
+//! server drives both from one task:
+//!
+//! ```
+//! # use std::time::Instant;
+//! use sip::dialog::{DialogConfig, Dialogs};
+//! use sip::transaction::{Config, Peer, TransactionLayer, TxEvent};
+//! use sip::{Message, Response, StatusCode};
+//!
+//! # #[allow(clippy::disallowed_methods)] // the server reads the clock, the engines never do
+//! # let now = Instant::now();
+//! let mut layer = TransactionLayer::new(Config::default(), 0x5eed); // seed: branches, tags
+//! let mut dialogs = Dialogs::new(DialogConfig::default());
+//! # let datagram = Message::parse_slice(b"OPTIONS sip:pbx.example.com SIP/2.0\r\n\
+//! #   Via: SIP/2.0/UDP 192.0.2.4;branch=z9hG4bK74bf9\r\nFrom: <sip:a@example.com>;tag=9\r\n\
+//! #   To: <sip:pbx.example.com>\r\nCall-ID: c1\r\nCSeq: 1 OPTIONS\r\n\r\n")?;
+//! # let source = Peer::udp("192.0.2.4:5060".parse()?);
+//! layer.handle_received(now, datagram, source); // or layer.handle_timeout(now), ...
+//! while let Some(event) = layer.poll_event() {
+//!     let update = dialogs.handle_tx_event(now, &mut layer, &event); // 481/500, ACKs, forks
+//!     if let TxEvent::Request { key, request, .. } = event {
+//!         let ok = Response::for_request(&request, StatusCode::OK, Some("t1"));
+//!         dialogs.respond(now, &mut layer, key, &request, ok)?; // creates dialogs from 1xx/2xx
+//!     }
+//! #   let _ = update;
+//! }
+//! while let Some(transmit) = layer.poll_transmit() {
+//!     // socket.try_send_to(&transmit.bytes, transmit.peer.addr)
+//! #   let _ = transmit;
+//! }
+//! let wake = [layer.poll_timeout(), dialogs.poll_timeout()].into_iter().flatten().min();
+//! # assert!(wake.is_some());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Dependencies
 //! - `bytes`: one shared buffer per received message; header values and bodies are slices.
 //! - `memchr`: finding line ends and colons quickly.
@@ -52,6 +93,7 @@ pub mod auth;
 pub mod sdp;
 
 mod builder;
+pub mod dialog;
 pub mod error;
 pub mod framing;
 pub mod header;
@@ -67,6 +109,8 @@ mod response;
 mod scan;
 mod serialize;
 mod status;
+pub mod timer;
+pub mod transaction;
 mod uri;
 pub mod validate;
 
