@@ -1,7 +1,10 @@
 //! Command-line interface: clap parses the arguments, one module per subcommand does the work.
 
+mod demo;
+mod serve;
 mod sip_check;
 
+use std::future::Future;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -16,6 +19,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run everything with sample data: a demo tenant, five agents, two queues, a voice menu.
+    Demo(demo::Args),
+    /// Run the server with a configuration file.
+    Serve(serve::Args),
     /// SIP diagnostics.
     Sip {
         #[command(subcommand)]
@@ -33,8 +40,29 @@ enum SipCommand {
 /// Parses the command line and runs the subcommand.
 pub fn run() -> ExitCode {
     match Cli::parse().command {
+        Command::Demo(args) => demo::run(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::Sip {
             command: SipCommand::Check(args),
         } => sip_check::run(&args),
+    }
+}
+
+/// The control plane `demo` and `serve` start. The switchboard replaces [`Offline`] here when
+/// it lands.
+///
+/// [`Offline`]: plateau::control::Offline
+fn control_plane() -> impl plateau::control::ControlPlane {
+    plateau::control::Offline
+}
+
+/// Runs a server command on a multi-threaded tokio runtime.
+fn runtime(work: impl Future<Output = ExitCode>) -> ExitCode {
+    match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(work),
+        Err(error) => {
+            tracing::error!(%error, "cannot start the tokio runtime");
+            ExitCode::FAILURE
+        }
     }
 }

@@ -1,0 +1,450 @@
+//! The interface between the control plane (the switchboard: the task that owns calls, the
+//! `acd` and the IVR sessions) and the rest of the server.
+//!
+//! [`crate::launch`] starts a [`ControlPlane`] with a [`ControlContext`] holding everything it
+//! needs (settings, store, log writer, metrics, the bound SIP sockets, the stop token and the
+//! receiving end of the [`Command`] channel). The HTTP API asks it for live state through a
+//! [`ControlHandle`]: each [`Command`] carries a oneshot sender for its reply, so the
+//! switchboard answers between two SIP messages without ever waiting on the asker.
+//!
+//! Contract for implementations:
+//! - answer every command, or drop its reply sender when it cannot (the asker then gets
+//!   [`ControlError::Unavailable`]); never block the loop on a reply (`send` on a oneshot
+//!   does not block);
+//! - on [`Command::Drain`]: refuse new calls (503), let calls in progress go on until
+//!   `deadline`, end the rest then (logging `ended{cause: drained}`), reply with a
+//!   [`DrainReport`], and return from the task;
+//! - return at the latest when [`ControlContext::stop`] is cancelled.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use store::{InteractionId, QueueId, Store, TenantId, UserId};
+use tokio::net::{TcpListener, UdpSocket};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::log::LogWriter;
+use crate::metrics::Metrics;
+
+pub use acd::AgentStateKind;
+
+/// Errors a control plane's task may end with.
+pub type ControlFailure = Box<dyn std::error::Error + Send + Sync>;
+
+/// A running control plane: its task ends after a drain, at the stop, or on failure.
+pub type ControlTask = JoinHandle<Result<(), ControlFailure>>;
+
+/// A control plane [`crate::launch::launch`] can start: the switchboard implements it.
+pub trait ControlPlane: Send + 'static {
+    /// Loads what it needs (numbers, flows, queues, agents, registrations), spawns its
+    /// task(s) and returns once it is ready to take commands and SIP traffic. An error here
+    /// fails the launch with its message.
+    fn start(
+        self,
+        ctx: ControlContext,
+    ) -> impl Future<Output = Result<ControlTask, ControlFailure>> + Send;
+}
+
+/// What the control plane is started with.
+#[derive(Debug)]
+pub struct ControlContext {
+    /// The settings.
+    pub config: Arc<Config>,
+    /// The store (migrated; interactions left open by a crash already closed).
+    pub store: Store,
+    /// The interaction-log writer.
+    pub log: LogWriter,
+    /// The metrics to update.
+    pub metrics: Metrics,
+    /// The bound SIP UDP socket.
+    pub sip_udp: UdpSocket,
+    /// The bound SIP TCP listener.
+    pub sip_tcp: TcpListener,
+    /// Commands from the HTTP API and from the shutdown sequence.
+    pub commands: mpsc::Receiver<Command>,
+    /// Cancelled when the server stops; return by then at the latest.
+    pub stop: CancellationToken,
+}
+
+/// An agent state the API may ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestedState {
+    /// Logged in and available (logs in first if needed; ends wrap-up early).
+    Ready,
+    /// Logged in, not taking calls (logs in first if needed), with a reason.
+    NotReady,
+    /// Logged out.
+    LoggedOut,
+}
+
+/// One agent's live state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentLive {
+    /// The agent.
+    pub user_id: UserId,
+    /// Its state in the `acd`.
+    pub state: AgentStateKind,
+    /// The not-ready reason, when not ready.
+    pub reason: Option<String>,
+    /// Since when it is in this state (unix ms).
+    pub since_ms: i64,
+    /// The call it is ringing for, talking on or wrapping up.
+    pub interaction: Option<InteractionId>,
+    /// Whether its phone has a live registration.
+    pub registered: bool,
+}
+
+/// Agents of a queue by state, as the queue sees its members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct AgentCounts {
+    /// Idle and ready.
+    pub available: u32,
+    /// Being offered a call.
+    pub ringing: u32,
+    /// Talking.
+    pub on_call: u32,
+    /// In after-call work.
+    pub wrap_up: u32,
+    /// Logged in, not taking calls.
+    pub not_ready: u32,
+}
+
+/// One queue's live counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QueueLive {
+    /// The queue.
+    pub queue_id: QueueId,
+    /// Calls waiting.
+    pub waiting: u32,
+    /// How long the oldest waiting call has waited (ms).
+    pub longest_wait_ms: Option<u64>,
+    /// Its members by state.
+    pub agents: AgentCounts,
+}
+
+/// Where a live call is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallPhase {
+    /// Answered, in the IVR.
+    Ivr,
+    /// Waiting in a queue.
+    Queued,
+    /// Waiting, and offered to an agent whose phone rings.
+    Ringing,
+    /// Bridged to an agent.
+    Connected,
+    /// Being torn down.
+    Ending,
+}
+
+/// Which side of a call a leg is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegRole {
+    /// Leg A: the customer.
+    Caller,
+    /// Leg B: the agent.
+    Agent,
+}
+
+/// One leg's RTP counters since the leg started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct LegCounters {
+    /// Packets received from the leg.
+    pub packets_in: u64,
+    /// Octets received.
+    pub bytes_in: u64,
+    /// Packets sent to the leg.
+    pub packets_out: u64,
+    /// Octets sent.
+    pub bytes_out: u64,
+    /// Packets received and not used (bad, unknown payload, wrong source).
+    pub dropped: u64,
+}
+
+impl From<media::bridge::LegCounters> for LegCounters {
+    fn from(c: media::bridge::LegCounters) -> Self {
+        LegCounters {
+            packets_in: c.packets_in,
+            bytes_in: c.bytes_in,
+            packets_out: c.packets_out,
+            bytes_out: c.bytes_out,
+            dropped: c.dropped,
+        }
+    }
+}
+
+/// One leg of a live call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LegLive {
+    /// Which side.
+    pub role: LegRole,
+    /// Its counters.
+    pub counters: LegCounters,
+}
+
+/// A call in progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallLive {
+    /// Its interaction.
+    pub interaction: InteractionId,
+    /// Where it is.
+    pub phase: CallPhase,
+    /// The queue it waits in or came from.
+    pub queue: Option<QueueId>,
+    /// The agent offered or connected.
+    pub agent: Option<UserId>,
+    /// Its legs (the caller's first).
+    pub legs: Vec<LegLive>,
+}
+
+/// Why an agent's state was not changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SetStateError {
+    /// No agent with this id in the tenant.
+    #[error("no such agent")]
+    UnknownAgent,
+    /// The `acd` refused the change in the agent's current state (e.g. logging out during a
+    /// call).
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// What a drain came to.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DrainReport {
+    /// Calls that ended by themselves during the drain.
+    pub finished: Vec<InteractionId>,
+    /// Calls still up at the deadline, ended by the server (`ended{cause: drained}`).
+    pub cut: Vec<InteractionId>,
+}
+
+/// A request to the control plane, with where to send the answer.
+#[derive(Debug)]
+pub enum Command {
+    /// The live state of every agent of a tenant.
+    AgentStates {
+        /// The tenant.
+        tenant: TenantId,
+        /// The answer.
+        reply: oneshot::Sender<Vec<AgentLive>>,
+    },
+    /// Change an agent's state (the API checked the asker may).
+    SetAgentState {
+        /// The tenant.
+        tenant: TenantId,
+        /// The agent.
+        agent: UserId,
+        /// What to become.
+        state: RequestedState,
+        /// Why (for not ready: `break`, `lunch`, `training`...).
+        reason: Option<String>,
+        /// The agent's state after the change, or why not.
+        reply: oneshot::Sender<Result<AgentLive, SetStateError>>,
+    },
+    /// Live counts of every queue of a tenant.
+    QueueCounts {
+        /// The tenant.
+        tenant: TenantId,
+        /// The answer.
+        reply: oneshot::Sender<Vec<QueueLive>>,
+    },
+    /// One call, if it is up.
+    LiveCall {
+        /// The tenant.
+        tenant: TenantId,
+        /// The call's interaction.
+        interaction: InteractionId,
+        /// The answer (`None`: not up, or not this tenant's).
+        reply: oneshot::Sender<Option<CallLive>>,
+    },
+    /// Every call of a tenant that is up.
+    ActiveCalls {
+        /// The tenant.
+        tenant: TenantId,
+        /// The answer.
+        reply: oneshot::Sender<Vec<CallLive>>,
+    },
+    /// Stop taking calls; end those still up at `deadline`; reply when none is left, then
+    /// return.
+    Drain {
+        /// When calls still up are cut.
+        deadline: Instant,
+        /// The answer.
+        reply: oneshot::Sender<DrainReport>,
+    },
+}
+
+/// Why a command got no answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ControlError {
+    /// The control plane is not running, or dropped the request.
+    #[error("the control plane is not available")]
+    Unavailable,
+    /// No answer within [`ControlHandle::REPLY_TIMEOUT`].
+    #[error("the control plane did not answer in time")]
+    Timeout,
+}
+
+/// Sends [`Command`]s to the control plane; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct ControlHandle {
+    commands: mpsc::Sender<Command>,
+}
+
+impl ControlHandle {
+    /// How long an API request waits for the control plane before answering 503.
+    pub const REPLY_TIMEOUT: Duration = Duration::from_secs(5);
+
+    /// A handle and the receiving end to give the control plane.
+    pub fn channel(capacity: usize) -> (ControlHandle, mpsc::Receiver<Command>) {
+        let (commands, receiver) = mpsc::channel(capacity.max(1));
+        (ControlHandle { commands }, receiver)
+    }
+
+    /// Completes when the control plane has dropped its receiver (its task ended).
+    pub async fn closed(&self) {
+        self.commands.closed().await;
+    }
+
+    async fn ask<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<T>) -> Command,
+        timeout: Duration,
+    ) -> Result<T, ControlError> {
+        let (reply, answer) = oneshot::channel();
+        let exchange = async {
+            self.commands
+                .send(make(reply))
+                .await
+                .map_err(|_| ControlError::Unavailable)?;
+            answer.await.map_err(|_| ControlError::Unavailable)
+        };
+        tokio::time::timeout(timeout, exchange)
+            .await
+            .map_err(|_| ControlError::Timeout)?
+    }
+
+    /// Every agent's live state.
+    pub async fn agent_states(&self, tenant: TenantId) -> Result<Vec<AgentLive>, ControlError> {
+        self.ask(
+            |reply| Command::AgentStates { tenant, reply },
+            Self::REPLY_TIMEOUT,
+        )
+        .await
+    }
+
+    /// Changes an agent's state.
+    pub async fn set_agent_state(
+        &self,
+        tenant: TenantId,
+        agent: UserId,
+        state: RequestedState,
+        reason: Option<String>,
+    ) -> Result<Result<AgentLive, SetStateError>, ControlError> {
+        self.ask(
+            |reply| Command::SetAgentState {
+                tenant,
+                agent,
+                state,
+                reason,
+                reply,
+            },
+            Self::REPLY_TIMEOUT,
+        )
+        .await
+    }
+
+    /// Every queue's live counts.
+    pub async fn queue_counts(&self, tenant: TenantId) -> Result<Vec<QueueLive>, ControlError> {
+        self.ask(
+            |reply| Command::QueueCounts { tenant, reply },
+            Self::REPLY_TIMEOUT,
+        )
+        .await
+    }
+
+    /// One call, if up.
+    pub async fn live_call(
+        &self,
+        tenant: TenantId,
+        interaction: InteractionId,
+    ) -> Result<Option<CallLive>, ControlError> {
+        self.ask(
+            |reply| Command::LiveCall {
+                tenant,
+                interaction,
+                reply,
+            },
+            Self::REPLY_TIMEOUT,
+        )
+        .await
+    }
+
+    /// Every call up.
+    pub async fn active_calls(&self, tenant: TenantId) -> Result<Vec<CallLive>, ControlError> {
+        self.ask(
+            |reply| Command::ActiveCalls { tenant, reply },
+            Self::REPLY_TIMEOUT,
+        )
+        .await
+    }
+
+    /// Drains: waits until the control plane reports, up to `deadline` plus `grace`.
+    pub async fn drain(
+        &self,
+        deadline: Instant,
+        grace: Duration,
+    ) -> Result<DrainReport, ControlError> {
+        let wait = deadline.saturating_duration_since(Instant::now()) + grace;
+        self.ask(|reply| Command::Drain { deadline, reply }, wait)
+            .await
+    }
+}
+
+/// A control plane that handles no calls: SIP traffic is not read (the sockets are held
+/// until the stop), live queries get [`ControlError::Unavailable`], and a drain ends at once.
+/// For running the API over a database without taking calls (a reporting node), and what
+/// `plateau demo`/`serve` start until the switchboard is wired in.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Offline;
+
+impl ControlPlane for Offline {
+    async fn start(self, ctx: ControlContext) -> Result<ControlTask, ControlFailure> {
+        tracing::warn!("control plane offline: SIP is not answered, live state is unavailable");
+        let ControlContext {
+            mut commands,
+            stop,
+            sip_udp,
+            sip_tcp,
+            ..
+        } = ctx;
+        Ok(tokio::spawn(async move {
+            // Held so the ports stay ours (and the addresses printed stay true) until the stop.
+            let _sockets = (sip_udp, sip_tcp);
+            loop {
+                let command = tokio::select! {
+                    command = commands.recv() => command,
+                    () = stop.cancelled() => None,
+                };
+                match command {
+                    Some(Command::Drain { reply, .. }) => {
+                        let _ = reply.send(DrainReport::default());
+                        return Ok(());
+                    }
+                    // Dropping the reply sender answers "unavailable".
+                    Some(_) => {}
+                    None => return Ok(()),
+                }
+            }
+        }))
+    }
+}

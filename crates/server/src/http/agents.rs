@@ -1,0 +1,101 @@
+//! `GET /api/v1/agents` and `PUT /api/v1/agents/{id}/state`: agents with their live state, and
+//! logging them in, out, ready or not ready.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::{Path, State};
+use serde::{Deserialize, Serialize};
+use store::{Role, UserId};
+
+use super::ApiState;
+use super::auth::Caller;
+use super::error::ApiError;
+use super::json::AgentJson;
+use crate::control::{RequestedState, SetStateError};
+
+/// Longest not-ready reason accepted.
+const MAX_REASON: usize = 64;
+
+#[derive(Debug, Serialize)]
+pub struct AgentList {
+    agents: Vec<AgentJson>,
+}
+
+pub async fn list(
+    State(state): State<ApiState>,
+    caller: Caller,
+) -> Result<Json<AgentList>, ApiError> {
+    let users = caller.tenant.users().await?;
+    let live: HashMap<UserId, _> = state
+        .control
+        .agent_states(caller.tenant.id())
+        .await?
+        .into_iter()
+        .map(|agent| (agent.user_id, agent))
+        .collect();
+    let now = crate::log::now_ms();
+    let agents = users
+        .iter()
+        .filter(|user| user.role == Role::Agent)
+        .filter(|user| caller.may_read_floor() || user.id == caller.user_id)
+        .map(|user| AgentJson::new(user, live.get(&user.id), now))
+        .collect();
+    Ok(Json(AgentList { agents }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetStateBody {
+    state: RequestedState,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+pub async fn set_state(
+    State(state): State<ApiState>,
+    caller: Caller,
+    id: Result<Path<i64>, PathRejection>,
+    body: Result<Json<SetStateBody>, JsonRejection>,
+) -> Result<Json<AgentJson>, ApiError> {
+    let Path(id) = id?;
+    let agent = UserId(id);
+    // Permission before existence: an agent cannot probe which ids exist.
+    if agent != caller.user_id && !caller.may_manage_agents() {
+        return Err(ApiError::Forbidden("change another agent's state"));
+    }
+    let Json(body) = body?;
+    if let Some(reason) = &body.reason
+        && (reason.is_empty() || reason.len() > MAX_REASON || reason.chars().any(char::is_control))
+    {
+        return Err(ApiError::BadRequest(format!(
+            "reason must be 1 to {MAX_REASON} printable characters"
+        )));
+    }
+    let user = caller
+        .tenant
+        .user(agent)
+        .await?
+        .filter(|user| user.role == Role::Agent)
+        .ok_or(ApiError::NotFound("agent"))?;
+    let live = state
+        .control
+        .set_agent_state(caller.tenant.id(), agent, body.state, body.reason)
+        .await?
+        .map_err(|error| match error {
+            SetStateError::UnknownAgent => ApiError::NotFound("agent"),
+            SetStateError::Refused(why) => ApiError::Conflict(why),
+        })?;
+    tracing::info!(
+        agent = agent.0,
+        by = caller.user_id.0,
+        state = live.state.as_str(),
+        "agent state set through the API"
+    );
+    Ok(Json(AgentJson::new(
+        &user,
+        Some(&live),
+        crate::log::now_ms(),
+    )))
+}

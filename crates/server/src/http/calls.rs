@@ -1,0 +1,135 @@
+//! `GET /api/v1/calls` and `GET /api/v1/calls/{id}`: the call history with CDRs derived from
+//! the interaction log, and one call's events with its live counters while it is up.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use serde::{Deserialize, Serialize};
+use store::{InteractionId, InteractionQuery};
+
+use super::ApiState;
+use super::auth::Caller;
+use super::error::ApiError;
+use super::json::{CallJson, EventJson};
+use crate::control::{CallLive, ControlError};
+
+/// Calls per page by default, and at most.
+const DEFAULT_LIMIT: u32 = 50;
+const MAX_LIMIT: u32 = 500;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    limit: Option<u32>,
+    before: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CallList {
+    calls: Vec<CallJson>,
+    /// Pass as `before` for the next page; `None` on the last page.
+    next_before: Option<InteractionId>,
+}
+
+pub(super) fn parse_id(text: &str) -> Result<InteractionId, ApiError> {
+    text.parse()
+        .map_err(|_| ApiError::BadRequest("interaction ids are 32 lowercase hex digits".to_owned()))
+}
+
+pub async fn list(
+    caller: Caller,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Json<CallList>, ApiError> {
+    if !caller.may_read_floor() {
+        return Err(ApiError::Forbidden("read the call history"));
+    }
+    let Query(query) = query?;
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(ApiError::BadRequest(format!(
+            "limit must be between 1 and {MAX_LIMIT}"
+        )));
+    }
+    let before = query.before.as_deref().map(parse_id).transpose()?;
+    let interactions = caller
+        .tenant
+        .interactions(&InteractionQuery {
+            before,
+            limit,
+            ..InteractionQuery::default()
+        })
+        .await?;
+    let ids: Vec<InteractionId> = interactions.iter().map(|i| i.id).collect();
+    let cdrs: HashMap<InteractionId, store::Cdr> = caller
+        .tenant
+        .cdrs(&ids)
+        .await?
+        .into_iter()
+        .map(|cdr| (cdr.interaction_id, cdr))
+        .collect();
+    let next_before = (interactions.len() == limit as usize)
+        .then(|| ids.last().copied())
+        .flatten();
+    let calls = interactions
+        .iter()
+        .map(|i| CallJson::new(i, cdrs.get(&i.id)))
+        .collect();
+    Ok(Json(CallList { calls, next_before }))
+}
+
+/// Whether live state could be read, so a client can tell "ended" from "unknown".
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum LiveStatus {
+    /// The call is up; `live` holds its counters.
+    Up,
+    /// The call is over (or the control plane no longer has it).
+    Ended,
+    /// The control plane did not answer.
+    Unavailable,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CallDetail {
+    #[serde(flatten)]
+    call: CallJson,
+    events: Vec<EventJson>,
+    live_status: LiveStatus,
+    live: Option<CallLive>,
+}
+
+pub async fn detail(
+    State(state): State<ApiState>,
+    caller: Caller,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<CallDetail>, ApiError> {
+    if !caller.may_read_floor() {
+        return Err(ApiError::Forbidden("read the call history"));
+    }
+    let Path(id) = id?;
+    let id = parse_id(&id)?;
+    let Some((interaction, events)) = caller.tenant.interactions_with_events(&[id]).await?.pop()
+    else {
+        return Err(ApiError::NotFound("call"));
+    };
+    let cdr = store::cdr::derive(&interaction, &events);
+    let (live_status, live) = if interaction.ended_at_ms.is_some() {
+        (LiveStatus::Ended, None)
+    } else {
+        match state.control.live_call(caller.tenant.id(), id).await {
+            Ok(Some(live)) => (LiveStatus::Up, Some(live)),
+            Ok(None) => (LiveStatus::Ended, None),
+            Err(ControlError::Unavailable | ControlError::Timeout) => {
+                (LiveStatus::Unavailable, None)
+            }
+        }
+    };
+    Ok(Json(CallDetail {
+        call: CallJson::new(&interaction, Some(&cdr)),
+        events: events.iter().map(EventJson::from).collect(),
+        live_status,
+        live,
+    }))
+}

@@ -1,0 +1,57 @@
+//! `GET /api/v1/queues`: each queue's settings with its live counts.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::State;
+use serde::Serialize;
+use store::QueueId;
+
+use super::ApiState;
+use super::auth::Caller;
+use super::error::ApiError;
+use crate::control::{AgentCounts, QueueLive};
+
+#[derive(Debug, Serialize)]
+struct QueueJson {
+    id: QueueId,
+    name: String,
+    strategy: String,
+    waiting: u32,
+    longest_wait_ms: Option<u64>,
+    agents: AgentCounts,
+}
+
+#[derive(Debug, Serialize)]
+pub struct QueueList {
+    queues: Vec<QueueJson>,
+}
+
+pub async fn list(
+    State(state): State<ApiState>,
+    caller: Caller,
+) -> Result<Json<QueueList>, ApiError> {
+    let queues = caller.tenant.queues().await?;
+    let live: HashMap<QueueId, QueueLive> = state
+        .control
+        .queue_counts(caller.tenant.id())
+        .await?
+        .into_iter()
+        .map(|q| (q.queue_id, q))
+        .collect();
+    let queues = queues
+        .into_iter()
+        .map(|queue| {
+            let live = live.get(&queue.id);
+            QueueJson {
+                id: queue.id,
+                name: queue.name,
+                strategy: queue.settings.strategy,
+                waiting: live.map_or(0, |l| l.waiting),
+                longest_wait_ms: live.and_then(|l| l.longest_wait_ms),
+                agents: live.map(|l| l.agents).unwrap_or_default(),
+            }
+        })
+        .collect();
+    Ok(Json(QueueList { queues }))
+}

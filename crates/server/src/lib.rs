@@ -1,0 +1,24 @@
+//! The `plateau` server: all the IO (sockets, timers, files) around the sans-IO engines.
+//!
+//! The binary (`src/main.rs`) is thin; what tests, benches and examples drive lives here.
+//!
+//! Dependencies: `tokio` runs the tasks and sockets; `media` does the audio work of the data
+//! plane; `hound` writes the 8 kHz prompt WAVs the synthesizer's output is turned into;
+//! `getrandom` draws the random initial SSRC, sequence number and timestamp RFC 3550 asks for;
+//! `core_affinity` (dev only) pins the media load generator's threads to cores.
+//! `axum` 0.8 serves the HTTP API (only the http1/json/query features); `tokio-util` gives
+//! the cancellation tokens of the stop sequence and streams recording files; `prometheus-client`
+//! keeps the metrics (the official Rust client, no global registry); `toml` + `serde` read the
+//! configuration; `humantime` reads durations (`"30s"`) and writes RFC 3339 times;
+//! `tracing-subscriber` formats the logs.
+#![warn(missing_docs)]
+
+pub mod config;
+pub mod control;
+pub mod http;
+pub mod launch;
+pub mod log;
+pub mod media;
+pub mod metrics;
+pub mod redact;
+pub mod shutdown;
