@@ -48,12 +48,9 @@ pub fn run() -> ExitCode {
     }
 }
 
-/// The control plane `demo` and `serve` start. The switchboard replaces [`Offline`] here when
-/// it lands.
-///
-/// [`Offline`]: plateau::control::Offline
+/// The control plane `demo` and `serve` start: the switchboard, which takes calls.
 fn control_plane() -> impl plateau::control::ControlPlane {
-    plateau::control::Offline
+    plateau::call::Switchboard
 }
 
 /// Runs a server command on a multi-threaded tokio runtime.

@@ -10,9 +10,12 @@
 //! the cancellation tokens of the stop sequence and streams recording files; `prometheus-client`
 //! keeps the metrics (the official Rust client, no global registry); `toml` + `serde` read the
 //! configuration; `humantime` reads durations (`"30s"`) and writes RFC 3339 times;
-//! `tracing-subscriber` formats the logs.
+//! `tracing-subscriber` formats the logs; `bytes` carries SIP messages from the transports to
+//! the `sip` crate without copies; `socket2` (already under tokio) sets the SIP UDP socket's
+//! buffer sizes, which tokio does not expose.
 #![warn(missing_docs)]
 
+pub mod call;
 pub mod config;
 pub mod control;
 pub mod http;
@@ -22,3 +25,4 @@ pub mod media;
 pub mod metrics;
 pub mod redact;
 pub mod shutdown;
+mod sip;
