@@ -1,8 +1,7 @@
 //! The interaction-log writer over a real SQLite store in a temporary directory: batching,
-//! acks after commit, order, refused entries, back-pressure, flush at stop, redaction.
+//! acks after commit, order, refused entries, back-pressure, flush at stop. Redaction is in
+//! `log_redaction.rs`, alone in its binary.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use plateau::log::{LogEntry, LogRejected, LogSendError, LogWriter, WriterConfig, WriterReport};
@@ -263,56 +262,6 @@ async fn everything_queued_is_written_at_the_stop() {
         s.writer.try_log(numbered(s.tenant, id, 11)),
         Err(LogSendError::Closed(_))
     ));
-}
-
-/// A `tracing` writer into a shared buffer.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("test setup").extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-#[tokio::test]
-async fn a_callers_number_never_appears_in_the_logs() {
-    const CALLER: &str = "+33698765432";
-    let captured = Captured::default();
-    let sink = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || sink.clone())
-        .finish();
-    // The test's runtime is single-threaded: the writer task logs on this thread.
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    let s = setup(WriterConfig::default()).await;
-    let id = InteractionId::from_parts(1, 1);
-    let arrival = LogEntry::Interaction {
-        tenant: s.tenant,
-        interaction: NewInteraction::inbound_call(id, CALLER, "+33100000000", 1),
-    };
-    tracing::info!(caller = %plateau::redact::phone(CALLER), entry = ?arrival, "call arrived");
-    s.writer
-        .try_log_acked(arrival.clone())
-        .unwrap()
-        .await
-        .unwrap();
-    // The same interaction again is refused, and the writer logs the entry it refused.
-    let refused = s.writer.try_log_acked(arrival).unwrap().await;
-    assert!(matches!(refused, Err(LogRejected::Refused(_))));
-
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(text.contains("call arrived"), "{text}");
-    assert!(text.contains("interaction log entry refused"), "{text}");
-    assert!(text.contains("***32"), "{text}");
-    assert!(!text.contains("98765432"), "{text}");
 }
 
 #[tokio::test]
