@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::agent_state::{AgentState, ChangeCause, Request};
+use crate::agent_state::{AgentState, ChangeCause, MISSED_OFFERS, Request};
 use crate::error::AcdError;
 use crate::ids::AgentId;
 use crate::output::Output;
@@ -23,8 +23,8 @@ impl crate::Acd {
         agent_id: AgentId,
         not_ready: Option<String>,
     ) -> Result<(), AcdError> {
-        if not_ready.as_deref() == Some("") {
-            return Err(AcdError::EmptyReason);
+        if let Some(reason) = &not_ready {
+            self.check_reason(reason)?;
         }
         self.check_request(agent_id, Request::Login, None)?;
         match not_ready {
@@ -52,9 +52,7 @@ impl crate::Acd {
         agent_id: AgentId,
         reason: String,
     ) -> Result<(), AcdError> {
-        if reason.is_empty() {
-            return Err(AcdError::EmptyReason);
-        }
+        self.check_reason(&reason)?;
         self.check_request(agent_id, Request::NotReady, Some(&reason))?;
         self.timers.cancel(Timer::WrapUp(agent_id));
         self.set_state(
@@ -114,10 +112,14 @@ impl crate::Acd {
                 state: agent.state.kind(),
             });
         };
-        if let Some(since) = agent.since {
-            agent.stats.talk_time += now.saturating_duration_since(since);
-        }
+        let talk = agent
+            .since
+            .map_or(Duration::ZERO, |since| now.saturating_duration_since(since));
+        agent.stats.talk_time += talk;
         let wrap_up = agent.wrap_up_after_call;
+        if let Some(q) = self.queues.get_mut(&queue) {
+            q.record_handle_time(talk + wrap_up);
+        }
         match after(now, wrap_up).filter(|_| !wrap_up.is_zero()) {
             Some(until) => {
                 self.timers.arm(until, Timer::WrapUp(agent_id));
@@ -136,6 +138,28 @@ impl crate::Acd {
             .is_some_and(|a| a.state.kind() == crate::AgentStateKind::WrapUp);
         if in_wrap_up {
             self.become_available(now, agent_id, ChangeCause::WrapUpExpired, false);
+        }
+    }
+
+    pub(crate) fn set_not_ready_reasons(&mut self, reasons: Vec<String>) -> Result<(), AcdError> {
+        if reasons.iter().any(String::is_empty) {
+            return Err(AcdError::EmptyReason);
+        }
+        self.not_ready_reasons = (!reasons.is_empty()).then(|| reasons.into_iter().collect());
+        Ok(())
+    }
+
+    /// Refuses an empty reason code, and one outside the configured list when there is one.
+    /// [`MISSED_OFFERS`](crate::MISSED_OFFERS) is the engine's own and always accepted.
+    fn check_reason(&self, reason: &str) -> Result<(), AcdError> {
+        if reason.is_empty() {
+            return Err(AcdError::EmptyReason);
+        }
+        match &self.not_ready_reasons {
+            Some(codes) if reason != MISSED_OFFERS && !codes.contains(reason) => {
+                Err(AcdError::UnknownReason(reason.to_owned()))
+            }
+            _ => Ok(()),
         }
     }
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::error::AcdError;
 use crate::ids::{AgentId, QueueId};
+use crate::skills::{MAX_LEVEL, Relaxation, Skills, levels_are_valid};
 use crate::strategy::StrategyKind;
 
 /// Wrap-up time a new queue gets.
@@ -50,6 +51,16 @@ pub struct QueueConfig {
     /// A contact arriving when this many are already waiting (and no agent is free) leaves at
     /// once with [`LeaveReason::QueueFull`](crate::LeaveReason::QueueFull).
     pub max_length: Option<usize>,
+    /// Skills every contact of this queue requires, at minimum levels (merged with the
+    /// contact's own; the higher level wins). Empty: any member qualifies.
+    pub required_skills: Skills,
+    /// How the requirements widen as the wait grows (see [`Relaxation`]).
+    pub relaxations: Vec<Relaxation>,
+    /// Priority aging: a waiting contact gains one priority level per step waited, so low
+    /// priority is not starved. `None`: priority alone orders, then arrival.
+    pub aging_step: Option<Duration>,
+    /// Weights of members for [`StrategyKind::WeightedRandom`] (absent: 1).
+    pub weights: BTreeMap<AgentId, u32>,
 }
 
 impl QueueConfig {
@@ -66,6 +77,10 @@ impl QueueConfig {
             announce_period: Some(DEFAULT_ANNOUNCE_PERIOD),
             max_wait: None,
             max_length: None,
+            required_skills: Skills::new(),
+            relaxations: Vec::new(),
+            aging_step: None,
+            weights: BTreeMap::new(),
         }
     }
 
@@ -90,13 +105,32 @@ impl QueueConfig {
         if self.max_wait.is_some_and(|w| w.is_zero()) {
             return invalid("max wait must be longer than zero");
         }
+        if self.aging_step.is_some_and(|s| s.is_zero()) {
+            return invalid("aging step must be longer than zero");
+        }
+        if !levels_are_valid(&self.required_skills) {
+            return invalid("required skill levels must be 1 to 10");
+        }
+        if self.relaxations.iter().any(|r| r.level > MAX_LEVEL) {
+            return invalid("relaxed skill levels must be 0 to 10");
+        }
+        if self.weights.values().any(|w| *w == 0) {
+            return invalid("weights must be at least 1");
+        }
         let settings = [
             Some(self.wrap_up),
             Some(self.ring_timeout),
             self.announce_period,
             self.max_wait,
+            self.aging_step,
         ];
-        if settings.into_iter().flatten().any(|d| d > MAX_SETTING) {
+        let steps = self.relaxations.iter().map(|r| r.after);
+        if settings
+            .into_iter()
+            .flatten()
+            .chain(steps)
+            .any(|d| d > MAX_SETTING)
+        {
             return invalid("durations must not exceed one day");
         }
         Ok(())
@@ -106,8 +140,8 @@ impl QueueConfig {
 /// An agent's membership in one queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Membership {
-    /// Rank of this queue for the agent (1 = primary). Kept for routing profiles (issue 5);
-    /// routing does not use it yet.
+    /// Rank of this queue in the agent's routing profile: an agent becoming available serves
+    /// the queues with the lowest number first (1 = primary), then the most urgent contact.
     pub priority: u32,
 }
 
@@ -120,8 +154,8 @@ pub struct AgentConfig {
     pub name: String,
     /// The queues the agent takes contacts from.
     pub queues: BTreeMap<QueueId, Membership>,
-    /// Skills with proficiency 1–10 (`language:fr` → 8). Kept for skills-based routing
-    /// (issue 5); routing does not use them yet.
+    /// Skills with proficiency 1–10 (`language:fr` → 8), matched against contacts' required
+    /// skills.
     pub skills: BTreeMap<String, u8>,
 }
 
@@ -137,6 +171,18 @@ impl AgentConfig {
                 .collect(),
             skills: BTreeMap::new(),
         }
+    }
+
+    /// The same agent with one more skill at `level` (1–10).
+    pub fn with_skill(mut self, skill: impl Into<String>, level: u8) -> Self {
+        self.skills.insert(skill.into(), level);
+        self
+    }
+
+    /// The same agent with the given membership priority in `queue` (joining it if needed).
+    pub fn with_priority(mut self, queue: QueueId, priority: u32) -> Self {
+        self.queues.insert(queue, Membership { priority });
+        self
     }
 }
 
@@ -181,6 +227,27 @@ mod tests {
     fn durations_over_a_day_are_refused() {
         let mut q = QueueConfig::new(QueueId(1), "sales");
         q.wrap_up = MAX_SETTING + Duration::from_secs(1);
+        assert!(q.validate().is_err());
+    }
+
+    #[test]
+    fn required_skill_level_over_ten_is_refused() {
+        let mut q = QueueConfig::new(QueueId(1), "sales");
+        q.required_skills.insert("tier".into(), 11);
+        assert!(q.validate().is_err());
+    }
+
+    #[test]
+    fn zero_aging_step_is_refused() {
+        let mut q = QueueConfig::new(QueueId(1), "sales");
+        q.aging_step = Some(Duration::ZERO);
+        assert!(q.validate().is_err());
+    }
+
+    #[test]
+    fn zero_weight_is_refused() {
+        let mut q = QueueConfig::new(QueueId(1), "sales");
+        q.weights.insert(AgentId(1), 0);
         assert!(q.validate().is_err());
     }
 

@@ -1,19 +1,116 @@
 //! A contact as the engine keeps it while it is in a queue, and the order contacts are served in.
 
-use std::cmp::Reverse;
-use std::time::Instant;
+use std::cmp::Ordering;
+use std::time::{Duration, Instant};
 
 use crate::ids::{AgentId, ContactId, QueueId};
+use crate::skills::Skills;
 
-/// The order of service: highest priority first, then earliest arrival, then arrival sequence
-/// (same-instant arrivals keep input order). A contact keeps its key for its whole stay, so after
-/// a failed offer it goes back exactly where it was: ahead of everyone who came after it.
+/// The order of service: highest effective priority first, then earliest arrival, then arrival
+/// sequence (same-instant arrivals keep input order).
+///
+/// Without aging the effective priority is the priority: `class` is minus the priority and
+/// `rank` the arrival. With aging, effective priority is `priority + waited / aging_step`;
+/// comparing two contacts at any instant, `now` cancels out, so the order is that of a fixed
+/// "virtual arrival" `arrival - priority × aging_step` (`rank`, with `class` 0): a contact of
+/// priority 1 ranks as if it had arrived one step earlier. The order never changes while
+/// contacts wait, so it stays a sorted set. A contact keeps its key for its whole stay in a
+/// queue, so after a failed offer it goes back exactly where it was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct WaitKey {
-    pub(crate) priority: Reverse<i32>,
+    pub(crate) class: i64,
+    /// Nanoseconds from the engine's epoch (first instant seen), minus the priority head start.
+    pub(crate) rank: i128,
     pub(crate) arrived_at: Instant,
     pub(crate) seq: u64,
     pub(crate) contact: ContactId,
+}
+
+impl WaitKey {
+    /// The key of a contact of `priority` that arrived at `arrived_at`, in a queue that ages
+    /// priorities by `aging_step` (or not at all).
+    pub(crate) fn new(
+        epoch: Instant,
+        priority: i32,
+        aging_step: Option<Duration>,
+        arrived_at: Instant,
+        seq: u64,
+        contact: ContactId,
+    ) -> Self {
+        let since_epoch = arrived_at.saturating_duration_since(epoch).as_nanos() as i128;
+        let (class, rank) = match aging_step {
+            None => (-i64::from(priority), since_epoch),
+            Some(step) => {
+                let head_start = i128::from(priority).saturating_mul(step.as_nanos() as i128);
+                (0, since_epoch.saturating_sub(head_start))
+            }
+        };
+        Self {
+            class,
+            rank,
+            arrived_at,
+            seq,
+            contact,
+        }
+    }
+}
+
+/// A contact's effective priority at one instant, comparable across queues with different
+/// aging steps: `priority + waited / step`, compared exactly by cross-multiplying.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Urgency {
+    priority: i128,
+    waited: i128,
+    /// Aging step in nanoseconds; 0 for a queue without aging.
+    step: i128,
+}
+
+impl Urgency {
+    pub(crate) fn new(priority: i32, waited: Duration, aging_step: Option<Duration>) -> Self {
+        Self {
+            priority: i128::from(priority),
+            waited: waited.as_nanos() as i128,
+            step: aging_step.map_or(0, |s| s.as_nanos() as i128),
+        }
+    }
+
+    /// `priority × step + waited` over `step`, as a fraction (numerator, denominator).
+    fn fraction(self) -> (i128, i128) {
+        if self.step == 0 {
+            (self.priority, 1)
+        } else {
+            (
+                self.priority
+                    .saturating_mul(self.step)
+                    .saturating_add(self.waited),
+                self.step,
+            )
+        }
+    }
+}
+
+impl PartialEq for Urgency {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Urgency {}
+
+impl PartialOrd for Urgency {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Urgency {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let (a, b) = self.fraction();
+        let (c, d) = other.fraction();
+        // Settings are at most a day and priorities 32-bit, so the products stay within i128;
+        // saturation only guards absurd waits.
+        a.saturating_mul(d).cmp(&c.saturating_mul(b))
+    }
 }
 
 /// A contact waiting in, or being offered from, a queue.
@@ -21,6 +118,12 @@ pub(crate) struct WaitKey {
 pub(crate) struct Contact {
     pub(crate) queue: QueueId,
     pub(crate) key: WaitKey,
+    /// The priority it was given (the key holds the order, not the value).
+    pub(crate) priority: i32,
+    /// Skills it requires by itself (from the IVR or a CRM look-up), before its queue's.
+    pub(crate) own_skills: Skills,
+    /// The requirements in force now: own and queue's merged, relaxed for the wait so far.
+    pub(crate) required: Skills,
     /// The agent whose phone is ringing for it, if any.
     pub(crate) offered_to: Option<AgentId>,
     /// When it leaves for having waited too long (checked on return from an offer too).
@@ -29,7 +132,7 @@ pub(crate) struct Contact {
 
 impl Contact {
     pub(crate) fn priority(&self) -> i32 {
-        self.key.priority.0
+        self.priority
     }
 }
 

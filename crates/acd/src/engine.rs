@@ -5,12 +5,13 @@
 //! wrap-up), `reconfigure.rs` (configuration at runtime), `routing.rs` (matching contacts and
 //! agents) and `views.rs` (read-only counts).
 
-use std::collections::{HashMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::time::Instant;
 
 use crate::agent::Agent;
 use crate::config::AcdConfig;
-use crate::contact::Contact;
+use crate::contact::{Contact, Urgency};
 use crate::error::AcdError;
 use crate::ids::{AgentId, ContactId, QueueId};
 use crate::input::Input;
@@ -25,6 +26,10 @@ pub struct Acd {
     /// The latest time seen; inputs with an earlier `now` are treated as happening now, so the
     /// engine's clock never runs backwards.
     pub(crate) clock: Option<Instant>,
+    /// The first instant seen: the origin of the contacts' order keys.
+    pub(crate) epoch: Option<Instant>,
+    /// Not-ready reason codes agents may use; `None` accepts any non-empty code.
+    pub(crate) not_ready_reasons: Option<BTreeSet<String>>,
     pub(crate) queues: HashMap<QueueId, Queue>,
     pub(crate) agents: HashMap<AgentId, Agent>,
     pub(crate) contacts: HashMap<ContactId, Contact>,
@@ -42,6 +47,8 @@ impl Acd {
     pub fn new(config: AcdConfig) -> Result<Self, AcdError> {
         let mut acd = Self {
             clock: None,
+            epoch: None,
+            not_ready_reasons: None,
             queues: HashMap::new(),
             agents: HashMap::new(),
             contacts: HashMap::new(),
@@ -67,7 +74,13 @@ impl Acd {
                 contact,
                 queue,
                 priority,
-            } => self.contact_arrived(now, contact, queue, priority),
+            } => self.contact_arrived(now, contact, queue, priority, Default::default()),
+            Input::ContactArrivedWithSkills {
+                contact,
+                queue,
+                priority,
+                skills,
+            } => self.contact_arrived(now, contact, queue, priority, skills),
             Input::ContactAbandoned { contact } => self.contact_abandoned(now, contact),
             Input::MoveContact { contact, queue } => self.move_contact(now, contact, queue),
             Input::OfferAnswered { contact, agent } => self.offer_answered(now, contact, agent),
@@ -82,8 +95,9 @@ impl Acd {
             Input::NotReady { agent, reason } => self.not_ready(now, agent, reason),
             Input::Logout { agent } => self.logout(now, agent),
             Input::ExtendWrapUp { agent, by } => self.extend_wrap_up(agent, by),
+            Input::SetNotReadyReasons { reasons } => self.set_not_ready_reasons(reasons),
             Input::AddQueue(config) => self.add_queue(config),
-            Input::UpdateQueue(config) => self.update_queue(config),
+            Input::UpdateQueue(config) => self.update_queue(now, config),
             Input::RemoveQueue { queue } => self.remove_queue(queue),
             Input::AddAgent(config) => self.add_agent(config),
             Input::RemoveAgent { agent } => self.remove_agent(agent),
@@ -97,18 +111,38 @@ impl Acd {
     }
 
     /// Fires every timer due at or before `now` (offer timeouts, wrap-up ends, announcements,
-    /// maximum waits). Call it when [`poll_timeout`](Self::poll_timeout)'s deadline passes;
-    /// calling it early or twice is harmless.
+    /// maximum waits, relaxed skill requirements). Call it when
+    /// [`poll_timeout`](Self::poll_timeout)'s deadline passes; calling it early or twice is
+    /// harmless.
     pub fn handle_timeout(&mut self, now: Instant) {
         let now = self.tick(now);
+        let mut relaxed = Vec::new();
         while let Some(timer) = self.timers.pop_due(now) {
             match timer {
                 Timer::Offer(contact) => self.offer_timed_out(now, contact),
                 Timer::WrapUp(agent) => self.wrap_up_expired(now, agent),
                 Timer::Announce(contact) => self.announce(now, contact),
                 Timer::MaxWait(contact) => self.max_wait_reached(now, contact),
+                Timer::Relax(contact) => {
+                    self.settle(now, contact);
+                    relaxed.push(contact);
+                }
             }
         }
+        // Contacts whose ring widened together are routed most urgent first, so the order of
+        // service holds among them too.
+        relaxed.sort_by_cached_key(|c| {
+            self.contacts.get(c).map(|contact| {
+                let aging = self
+                    .queues
+                    .get(&contact.queue)
+                    .and_then(|q| q.config.aging_step);
+                let waited = now.saturating_duration_since(contact.key.arrived_at);
+                let urgency = Urgency::new(contact.priority, waited, aging);
+                (Reverse(urgency), contact.key.arrived_at, contact.key.seq)
+            })
+        });
+        self.dispatch_in_order(now, relaxed);
     }
 
     /// The next thing for the server to do or record, in the order it happened.
@@ -125,7 +159,13 @@ impl Acd {
     fn tick(&mut self, now: Instant) -> Instant {
         let now = self.clock.map_or(now, |clock| clock.max(now));
         self.clock = Some(now);
+        self.epoch.get_or_insert(now);
         now
+    }
+
+    /// The origin of order keys (set by the first input; `now` before any).
+    pub(crate) fn epoch(&self, now: Instant) -> Instant {
+        self.epoch.unwrap_or(now)
     }
 }
 

@@ -77,6 +77,15 @@ pub enum AcdError {
     /// A strategy name that is not one of [`StrategyKind::ALL`](crate::StrategyKind::ALL).
     #[error("unknown routing strategy {0:?}")]
     UnknownStrategy(String),
+    /// A skill level outside 1–10 in a contact's requirements.
+    #[error("{0} requires a skill level outside 1 to 10")]
+    InvalidSkillLevel(ContactId),
+    /// A skill level outside 1–10 in an agent's skills.
+    #[error("{0} has a skill level outside 1 to 10")]
+    InvalidAgentSkill(AgentId),
+    /// A not-ready reason code that is not in the configured list.
+    #[error("unknown not-ready reason {0:?}")]
+    UnknownReason(String),
     /// Simulation settings out of range.
     #[error("invalid simulated traffic: {0}")]
     InvalidTraffic(&'static str),

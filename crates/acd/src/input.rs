@@ -5,6 +5,7 @@ use std::time::Duration;
 use crate::agent_state::OfferFailure;
 use crate::config::{AgentConfig, Membership, QueueConfig};
 use crate::ids::{AgentId, ContactId, QueueId};
+use crate::skills::Skills;
 
 /// One input to [`Acd::handle_input`](crate::Acd::handle_input).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +19,19 @@ pub enum Input {
         queue: QueueId,
         /// Higher is served first; 0 is the usual value.
         priority: i32,
+    },
+    /// A contact that requires skills of its own enters a queue (the IVR chose French, a CRM
+    /// look-up said billing): only agents with every skill at or above the level take it, until
+    /// the queue's relaxations lower the levels.
+    ContactArrivedWithSkills {
+        /// A new contact id.
+        contact: ContactId,
+        /// The queue it joins.
+        queue: QueueId,
+        /// Higher is served first; 0 is the usual value.
+        priority: i32,
+        /// Skill → minimum level (1–10), merged with the queue's required skills.
+        skills: Skills,
     },
     /// The caller hung up while waiting or while an agent's phone rang.
     ContactAbandoned {
@@ -87,6 +101,14 @@ pub enum Input {
         agent: AgentId,
         /// Added to the current wrap-up deadline.
         by: Duration,
+    },
+
+    /// The reason codes agents may give for not ready (`break`, `lunch`, `training`,
+    /// `coaching`, `meeting`...); others are refused with [`AcdError::UnknownReason`](crate::AcdError::UnknownReason).
+    /// An empty list accepts any code (the default). Agents already not ready keep theirs.
+    SetNotReadyReasons {
+        /// The accepted codes.
+        reasons: Vec<String>,
     },
 
     // Configuration at runtime.

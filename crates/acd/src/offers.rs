@@ -135,7 +135,7 @@ impl crate::Acd {
             self.set_state(now, agent_id, AgentState::Available, cause);
         }
         if !overdue {
-            self.dispatch_queue(now, queue_id);
+            self.dispatch_contact(now, contact_id);
         }
         self.dispatch_agent(now, agent_id);
     }

@@ -68,7 +68,8 @@ pub enum Output {
         queue: QueueId,
         /// 1-based position among the queue's waiting contacts.
         position: usize,
-        /// Estimated wait; always `None` until issue 5 adds the estimate.
+        /// Estimated wait (see [`Acd::contact_estimated_wait`](crate::Acd::contact_estimated_wait));
+        /// `None` before the queue has handled a call or with nobody staffing it.
         estimated_wait: Option<Duration>,
     },
     /// An agent's state changed (log `agent_state_changed`).

@@ -2,11 +2,14 @@
 //! of available members.
 //!
 //! Invariant kept by the routing code: a queue never has both a waiting contact and an available
-//! member (the two would have been matched), so a newly available agent only needs to look at
-//! the heads of their queues, and a new contact only at its queue's strategy.
+//! member who qualifies for it (the two would have been matched), so a newly available agent
+//! only looks at their queues' waiting orders, and a new contact only at its queue's strategy.
 
-use std::collections::BTreeSet;
-use std::time::Instant;
+/// How many recent handle times (talk plus wrap-up) the estimated wait averages.
+pub const EWT_SAMPLES: usize = 20;
+
+use std::collections::{BTreeSet, VecDeque};
+use std::time::{Duration, Instant};
 
 use crate::config::QueueConfig;
 use crate::contact::WaitKey;
@@ -23,6 +26,8 @@ pub(crate) struct Queue {
     pub(crate) waiting: BTreeSet<WaitKey>,
     /// Every contact in the queue (waiting or being offered) by arrival, for the longest wait.
     pub(crate) present: BTreeSet<(Instant, u64)>,
+    /// Handle times of the last [`EWT_SAMPLES`] calls answered from this queue, oldest first.
+    pub(crate) handle_times: VecDeque<Duration>,
 }
 
 impl Queue {
@@ -33,7 +38,23 @@ impl Queue {
             members: BTreeSet::new(),
             waiting: BTreeSet::new(),
             present: BTreeSet::new(),
+            handle_times: VecDeque::new(),
         }
+    }
+
+    pub(crate) fn record_handle_time(&mut self, handle: Duration) {
+        if self.handle_times.len() == EWT_SAMPLES {
+            self.handle_times.pop_front();
+        }
+        self.handle_times.push_back(handle);
+    }
+
+    /// Mean of the recent handle times; `None` before the first call ends.
+    pub(crate) fn average_handle_time(&self) -> Option<Duration> {
+        let n = u32::try_from(self.handle_times.len())
+            .ok()
+            .filter(|n| *n > 0)?;
+        Some(self.handle_times.iter().sum::<Duration>() / n)
     }
 
     /// 1-based position of a waiting contact. Counts those ahead: O(position), paid once per

@@ -9,6 +9,8 @@ use crate::config::{AgentConfig, Membership, QueueConfig};
 use crate::error::AcdError;
 use crate::ids::{AgentId, QueueId};
 use crate::queue::Queue;
+use crate::skills::levels_are_valid;
+use crate::strategy::Member;
 
 impl crate::Acd {
     pub(crate) fn add_queue(&mut self, config: QueueConfig) -> Result<(), AcdError> {
@@ -20,26 +22,51 @@ impl crate::Acd {
         Ok(())
     }
 
-    /// New settings; a different strategy starts from the queue's available members (a round
-    /// robin's memory starts afresh).
-    pub(crate) fn update_queue(&mut self, config: QueueConfig) -> Result<(), AcdError> {
+    /// New settings; the strategy index is rebuilt from the queue's available members (a round
+    /// robin's memory starts afresh when the strategy changes). The contacts in the queue are
+    /// fitted to the new aging, skills and max wait, then routed: a widened requirement may
+    /// match an available member at once.
+    pub(crate) fn update_queue(
+        &mut self,
+        now: Instant,
+        config: QueueConfig,
+    ) -> Result<(), AcdError> {
         config.validate()?;
+        let queue_id = config.id;
         let queue = self
             .queues
-            .get_mut(&config.id)
-            .ok_or(AcdError::UnknownQueue(config.id))?;
-        if queue.config.strategy != config.strategy {
-            let mut strategy = config.strategy.build();
-            for agent_id in &queue.members {
-                if let Some(agent) = self.agents.get(agent_id)
-                    && agent.state == AgentState::Available
-                {
-                    strategy.agent_available(*agent_id, &agent.stats);
-                }
+            .get_mut(&queue_id)
+            .ok_or(AcdError::UnknownQueue(queue_id))?;
+        let mut strategy = if queue.config.strategy == config.strategy {
+            std::mem::replace(&mut queue.strategy, config.strategy.build())
+        } else {
+            config.strategy.build()
+        };
+        // Weights and hunt order may have changed: index every available member again.
+        for agent_id in &queue.members {
+            strategy.agent_unavailable(*agent_id);
+            if let Some(agent) = self.agents.get(agent_id)
+                && agent.state == AgentState::Available
+            {
+                let member = Member {
+                    priority: agent.config.queues.get(&queue_id).map_or(1, |m| m.priority),
+                    weight: config.weights.get(agent_id).copied().unwrap_or(1),
+                };
+                strategy.member_available(*agent_id, &agent.stats, member);
             }
-            queue.strategy = strategy;
         }
+        queue.strategy = strategy;
         queue.config = config;
+        let present: Vec<_> = self
+            .contacts
+            .iter()
+            .filter(|(_, c)| c.queue == queue_id)
+            .map(|(id, _)| *id)
+            .collect();
+        for contact in present {
+            self.settle(now, contact);
+        }
+        self.dispatch_queue(now, queue_id);
         Ok(())
     }
 
@@ -65,6 +92,9 @@ impl crate::Acd {
     pub(crate) fn add_agent(&mut self, config: AgentConfig) -> Result<(), AcdError> {
         if self.agents.contains_key(&config.id) {
             return Err(AcdError::DuplicateAgent(config.id));
+        }
+        if !levels_are_valid(&config.skills) {
+            return Err(AcdError::InvalidAgentSkill(config.id));
         }
         if let Some(unknown) = config.queues.keys().find(|q| !self.queues.contains_key(q)) {
             return Err(AcdError::UnknownQueue(*unknown));
@@ -111,21 +141,17 @@ impl crate::Acd {
             .agents
             .get_mut(&agent_id)
             .ok_or(AcdError::UnknownAgent(agent_id))?;
-        let joined = agent.config.queues.insert(queue_id, membership).is_none();
+        agent.config.queues.insert(queue_id, membership);
         queue.members.insert(agent_id);
-        if joined && agent.state == AgentState::Available {
-            if queue.waiting.is_empty() {
-                queue.strategy.agent_available(agent_id, &agent.stats);
-            } else {
-                // By the queue invariant this queue has no available member, so its head is
-                // now this agent's to take; leave the other indexes first.
-                for other in agent.config.queues.keys() {
-                    if let Some(q) = self.queues.get_mut(other) {
-                        q.strategy.agent_unavailable(agent_id);
-                    }
+        if agent.state == AgentState::Available {
+            // The new queue may hold a contact this agent qualifies for, and a new priority
+            // changes their hunt order: leave every index, then route as if just available.
+            for other in agent.config.queues.keys() {
+                if let Some(q) = self.queues.get_mut(other) {
+                    q.strategy.agent_unavailable(agent_id);
                 }
-                self.dispatch_agent(now, agent_id);
             }
+            self.dispatch_agent(now, agent_id);
         }
         Ok(())
     }

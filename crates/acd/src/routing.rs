@@ -1,17 +1,23 @@
 //! Matching contacts and agents: the two routing decisions, the offer, and state changes.
 //!
-//! Two moments need a decision, and each looks only where the queue invariant (no queue holds a
-//! waiting contact and an available member at once) says a match can be:
-//! - a contact joins a queue → the queue's strategy picks among its available members;
-//! - an agent becomes available → they take the best head among their queues (highest priority,
-//!   then longest waiting); with no contact waiting they join their queues' strategy indexes.
+//! Invariant: no waiting contact has an available member of its queue who qualifies for it
+//! (the two would have been matched). So each moment looks only where a match can appear:
+//! - a contact joins a queue, comes back from a failed offer, or its required skills relax →
+//!   the queue's strategy picks among the available members who qualify;
+//! - an agent becomes available → they take the best contact they qualify for among their
+//!   queues (routing profile first, then effective priority, then longest waiting); with none
+//!   they join their queues' strategy indexes.
 
+use std::cmp::Reverse;
 use std::time::{Duration, Instant};
 
+use crate::agent::Agent;
 use crate::agent_state::{AgentState, ChangeCause};
+use crate::contact::Urgency;
 use crate::ids::{AgentId, ContactId, QueueId};
 use crate::output::Output;
-use crate::strategy::{Pick, Roster};
+use crate::skills::qualifies;
+use crate::strategy::{Member, Pick, Roster};
 use crate::timers::Timer;
 
 /// `now + d`, or `None` past the end of representable time (then the deadline never comes).
@@ -69,8 +75,8 @@ impl crate::Acd {
         self.dispatch_agent(now, agent_id);
     }
 
-    /// An available agent takes the best waiting contact of their queues, or, with none
-    /// waiting, joins their queues' strategy indexes.
+    /// An available agent takes the best waiting contact they qualify for, or, with none,
+    /// joins their queues' strategy indexes.
     pub(crate) fn dispatch_agent(&mut self, now: Instant, agent_id: AgentId) {
         let Some(agent) = self.agents.get(&agent_id) else {
             return;
@@ -78,46 +84,84 @@ impl crate::Acd {
         if agent.state != AgentState::Available {
             return;
         }
-        let best = agent
-            .config
-            .queues
-            .keys()
-            .filter_map(|q| self.queues.get(q)?.waiting.first())
-            .min()
-            .copied();
-        match best {
-            Some(head) => self.offer(now, head.contact, agent_id),
+        match self.best_contact_for(now, agent) {
+            Some(contact) => self.offer(now, contact, agent_id),
             None => {
-                for queue_id in agent.config.queues.keys() {
+                for (queue_id, membership) in &agent.config.queues {
                     if let Some(queue) = self.queues.get_mut(queue_id) {
-                        queue.strategy.agent_available(agent_id, &agent.stats);
+                        let member = Member {
+                            priority: membership.priority,
+                            weight: queue.config.weights.get(&agent_id).copied().unwrap_or(1),
+                        };
+                        queue
+                            .strategy
+                            .member_available(agent_id, &agent.stats, member);
                     }
                 }
             }
         }
     }
 
-    /// Offers the queue's waiting contacts, best first, to the agents its strategy picks, until
-    /// one side runs out.
-    pub(crate) fn dispatch_queue(&mut self, now: Instant, queue_id: QueueId) {
+    /// The contact an agent should take: from the queues of their routing profile with the
+    /// lowest membership priority number that hold a contact they qualify for, the most urgent
+    /// one (effective priority at `now`, then longest waiting, then arrival order).
+    ///
+    /// Within a queue the waiting order is the urgency order, so the first contact the agent
+    /// qualifies for is that queue's candidate; without required skills it is the head.
+    fn best_contact_for(&self, now: Instant, agent: &Agent) -> Option<ContactId> {
+        let mut best: Option<(u32, Reverse<Urgency>, Instant, u64, ContactId)> = None;
+        for (queue_id, membership) in &agent.config.queues {
+            let Some(queue) = self.queues.get(queue_id) else {
+                continue;
+            };
+            let candidate = queue.waiting.iter().find_map(|key| {
+                let contact = self.contacts.get(&key.contact)?;
+                qualifies(&agent.config.skills, &contact.required).then_some((key, contact))
+            });
+            let Some((key, contact)) = candidate else {
+                continue;
+            };
+            let waited = now.saturating_duration_since(key.arrived_at);
+            let urgency = Urgency::new(contact.priority, waited, queue.config.aging_step);
+            let rank = (
+                membership.priority,
+                Reverse(urgency),
+                key.arrived_at,
+                key.seq,
+                key.contact,
+            );
+            if best.as_ref().is_none_or(|b| rank < *b) {
+                best = Some(rank);
+            }
+        }
+        best.map(|(.., contact)| contact)
+    }
+
+    /// Offers one waiting contact to the agent its queue's strategy picks among the available
+    /// members who qualify; with none it keeps waiting.
+    pub(crate) fn dispatch_contact(&mut self, now: Instant, contact_id: ContactId) {
+        let Some(contact) = self.contacts.get(&contact_id) else {
+            return;
+        };
+        if contact.offered_to.is_some() {
+            return;
+        }
+        let Some(queue) = self.queues.get_mut(&contact.queue) else {
+            return;
+        };
         loop {
-            let Some(queue) = self.queues.get_mut(&queue_id) else {
-                return;
-            };
-            let Some(head) = queue.waiting.first().copied() else {
-                return;
-            };
             if queue.strategy.is_empty() {
                 return;
             }
             let mut pick = Pick {
-                contact: head.contact,
-                queue: queue_id,
-                priority: head.priority.0,
-                arrived_at: head.arrived_at,
+                contact: contact_id,
+                queue: contact.queue,
+                priority: contact.priority,
+                arrived_at: contact.key.arrived_at,
                 now,
                 rng: &mut self.rng,
                 roster: Roster::new(&self.agents),
+                required: &contact.required,
             };
             let Some(agent_id) = queue.strategy.choose(&mut pick) else {
                 return;
@@ -127,11 +171,38 @@ impl crate::Acd {
                 .get(&agent_id)
                 .is_some_and(|a| a.state == AgentState::Available);
             if available {
-                self.offer(now, head.contact, agent_id);
-            } else {
-                // Cannot happen while the indexes follow the states; dropping the stale entry
-                // keeps the loop finite if it ever does.
-                queue.strategy.agent_unavailable(agent_id);
+                self.offer(now, contact_id, agent_id);
+                return;
+            }
+            // Cannot happen while the indexes follow the states; dropping the stale entry
+            // keeps the loop finite if it ever does.
+            queue.strategy.agent_unavailable(agent_id);
+        }
+    }
+
+    /// Routes the queue's waiting contacts, most urgent first, until no available member is
+    /// left; for changes that may match many at once (new settings, a new strategy).
+    pub(crate) fn dispatch_queue(&mut self, now: Instant, queue_id: QueueId) {
+        let Some(queue) = self.queues.get(&queue_id) else {
+            return;
+        };
+        let waiting: Vec<ContactId> = queue.waiting.iter().map(|k| k.contact).collect();
+        self.dispatch_in_order(now, waiting);
+    }
+
+    /// Routes these contacts one by one, stopping early once their queues have no available
+    /// member left.
+    pub(crate) fn dispatch_in_order(&mut self, now: Instant, contacts: Vec<ContactId>) {
+        for contact_id in contacts {
+            let Some(queue) = self.contacts.get(&contact_id).map(|c| c.queue) else {
+                continue;
+            };
+            if self
+                .queues
+                .get(&queue)
+                .is_some_and(|q| !q.strategy.is_empty())
+            {
+                self.dispatch_contact(now, contact_id);
             }
         }
     }

@@ -12,6 +12,10 @@ use crate::ids::{AgentId, ContactId};
 /// What happens when a deadline passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Timer {
+    /// The contact's required skills relax one step. First in the order, so a requirement
+    /// relaxing at the same instant as an agent becomes available is already relaxed when the
+    /// agent looks for a contact.
+    Relax(ContactId),
     /// The offer of this contact has rung for the queue's ring timeout.
     Offer(ContactId),
     /// The agent's wrap-up time is over.

@@ -32,6 +32,8 @@ pub struct QueueView {
     pub logged_in_agents: usize,
     /// Members.
     pub members: usize,
+    /// Estimated wait of a contact joining now ([`Acd::estimated_wait`](crate::Acd::estimated_wait)).
+    pub estimated_wait: Option<Duration>,
 }
 
 /// An agent's live state.
@@ -60,7 +62,7 @@ pub struct ContactView {
     pub id: ContactId,
     /// Its queue.
     pub queue: QueueId,
-    /// Its priority.
+    /// Its priority (as given; aging does not change it).
     pub priority: i32,
     /// When it entered the queue.
     pub arrived_at: Instant,
@@ -104,6 +106,7 @@ impl crate::Acd {
             available_agents: queue.strategy.len(),
             logged_in_agents,
             members: queue.members.len(),
+            estimated_wait: self.estimated_wait_at(queue_id, queue.waiting.len() + 1),
         })
     }
 
@@ -155,6 +158,48 @@ impl crate::Acd {
         Some(self.queues.get(&contact.queue)?.position(&contact.key))
     }
 
+    /// Estimated wait of a contact joining `queue` now: see
+    /// [`contact_estimated_wait`](Self::contact_estimated_wait), at the position after the
+    /// last waiting contact.
+    pub fn estimated_wait(&self, queue_id: QueueId) -> Result<Option<Duration>, AcdError> {
+        let queue = self
+            .queues
+            .get(&queue_id)
+            .ok_or(AcdError::UnknownQueue(queue_id))?;
+        Ok(self.estimated_wait_at(queue_id, queue.waiting.len() + 1))
+    }
+
+    /// Estimated wait of a waiting contact from now: its position times the queue's average
+    /// handle time (talk plus wrap-up over the last [`EWT_SAMPLES`](crate::EWT_SAMPLES) calls
+    /// answered from it), shared among the members staffing it (logged in and not "not
+    /// ready"). `None` while it is being offered, before any call from the queue has ended, or
+    /// with nobody staffing. A rough, Erlang-free estimate: it ignores skills and members
+    /// shared with other queues, and is meant for announcements, not planning.
+    pub fn contact_estimated_wait(&self, contact_id: ContactId) -> Option<Duration> {
+        let contact = self.contacts.get(&contact_id)?;
+        let position = self.position(contact_id)?;
+        self.estimated_wait_at(contact.queue, position)
+    }
+
+    pub(crate) fn estimated_wait_at(&self, queue_id: QueueId, position: usize) -> Option<Duration> {
+        let queue = self.queues.get(&queue_id)?;
+        let handle = queue.average_handle_time()?;
+        let staffed = queue
+            .members
+            .iter()
+            .filter_map(|a| self.agents.get(a))
+            .filter(|a| {
+                !matches!(
+                    a.state.kind(),
+                    AgentStateKind::LoggedOut | AgentStateKind::NotReady
+                )
+            })
+            .count();
+        let staffed = u32::try_from(staffed).ok().filter(|n| *n > 0)?;
+        let position = u32::try_from(position).unwrap_or(u32::MAX);
+        handle.checked_mul(position).map(|total| total / staffed)
+    }
+
     /// A queue's waiting contacts in order of service (offered ones excluded).
     pub fn waiting_contacts(&self, queue_id: QueueId) -> Result<Vec<ContactId>, AcdError> {
         let queue = self
@@ -162,6 +207,11 @@ impl crate::Acd {
             .get(&queue_id)
             .ok_or(AcdError::UnknownQueue(queue_id))?;
         Ok(queue.waiting.iter().map(|k| k.contact).collect())
+    }
+
+    /// The skills a contact requires now (its own and its queue's, relaxed for its wait).
+    pub fn required_skills(&self, contact_id: ContactId) -> Option<&crate::Skills> {
+        self.contacts.get(&contact_id).map(|c| &c.required)
     }
 
     /// Contacts in the engine (waiting or offered).

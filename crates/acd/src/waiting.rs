@@ -1,8 +1,7 @@
-//! Contacts in queue: arrival, abandon, moving between queues, position announcements and the
-//! maximum wait.
+//! Contacts in queue: arrival, abandon, moving between queues, relaxing required skills,
+//! position announcements and the maximum wait.
 
-use std::cmp::Reverse;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::agent_state::ChangeCause;
 use crate::contact::{Contact, LeaveReason, WaitKey};
@@ -10,6 +9,7 @@ use crate::error::AcdError;
 use crate::ids::{ContactId, QueueId};
 use crate::output::Output;
 use crate::routing::after;
+use crate::skills::{Skills, in_force, levels_are_valid, merge, next_step};
 use crate::timers::Timer;
 
 impl crate::Acd {
@@ -19,13 +19,17 @@ impl crate::Acd {
         contact_id: ContactId,
         queue_id: QueueId,
         priority: i32,
+        own_skills: Skills,
     ) -> Result<(), AcdError> {
         if self.contacts.contains_key(&contact_id) {
             return Err(AcdError::DuplicateContact(contact_id));
         }
+        if !levels_are_valid(&own_skills) {
+            return Err(AcdError::InvalidSkillLevel(contact_id));
+        }
         let queue = self
             .queues
-            .get_mut(&queue_id)
+            .get(&queue_id)
             .ok_or(AcdError::UnknownQueue(queue_id))?;
         let full = queue
             .config
@@ -36,37 +40,77 @@ impl crate::Acd {
                 contact: contact_id,
                 queue: queue_id,
                 reason: LeaveReason::QueueFull,
-                waited: std::time::Duration::ZERO,
+                waited: Duration::ZERO,
             });
             return Ok(());
         }
-        let key = WaitKey {
-            priority: Reverse(priority),
-            arrived_at: now,
-            seq: self.next_seq,
-            contact: contact_id,
-        };
+        let seq = self.next_seq;
         self.next_seq += 1;
-        queue.waiting.insert(key);
-        queue.present.insert((key.arrived_at, key.seq));
-        let leave_at = queue.config.max_wait.and_then(|w| after(now, w));
-        if let Some(at) = leave_at {
-            self.timers.arm(at, Timer::MaxWait(contact_id));
-        }
-        if let Some(at) = queue.config.announce_period.and_then(|p| after(now, p)) {
-            self.timers.arm(at, Timer::Announce(contact_id));
-        }
+        let key = WaitKey::new(self.epoch(now), priority, None, now, seq, contact_id);
         self.contacts.insert(
             contact_id,
             Contact {
                 queue: queue_id,
                 key,
+                priority,
+                own_skills,
+                required: Skills::new(),
                 offered_to: None,
-                leave_at,
+                leave_at: None,
             },
         );
-        self.dispatch_queue(now, queue_id);
+        if let Some(queue) = self.queues.get_mut(&queue_id) {
+            queue.present.insert((now, seq));
+            if let Some(at) = queue.config.announce_period.and_then(|p| after(now, p)) {
+                self.timers.arm(at, Timer::Announce(contact_id));
+            }
+        }
+        self.settle(now, contact_id);
+        self.dispatch_contact(now, contact_id);
         Ok(())
+    }
+
+    /// Fits a contact to the settings of the queue it is in: its key for the queue's aging, its
+    /// requirements in force (own and queue's, relaxed for the wait so far), the next
+    /// relaxation and the maximum wait (both counted from the original arrival, like the place
+    /// in line). A waiting contact is (re)inserted in the queue's waiting order.
+    pub(crate) fn settle(&mut self, now: Instant, contact_id: ContactId) {
+        let epoch = self.epoch(now);
+        let Some(contact) = self.contacts.get_mut(&contact_id) else {
+            return;
+        };
+        let Some(queue) = self.queues.get_mut(&contact.queue) else {
+            return;
+        };
+        let config = &queue.config;
+        let waiting = contact.offered_to.is_none();
+        if waiting {
+            queue.waiting.remove(&contact.key);
+        }
+        let arrived_at = contact.key.arrived_at;
+        contact.key = WaitKey::new(
+            epoch,
+            contact.priority,
+            config.aging_step,
+            arrived_at,
+            contact.key.seq,
+            contact_id,
+        );
+        if waiting {
+            queue.waiting.insert(contact.key);
+        }
+        let waited = now.saturating_duration_since(arrived_at);
+        let required = merge(&contact.own_skills, &config.required_skills);
+        contact.required = in_force(&required, &config.relaxations, waited);
+        match next_step(&config.relaxations, waited).and_then(|d| after(arrived_at, d)) {
+            Some(at) if !required.is_empty() => self.timers.arm(at, Timer::Relax(contact_id)),
+            _ => self.timers.cancel(Timer::Relax(contact_id)),
+        }
+        contact.leave_at = config.max_wait.and_then(|w| after(arrived_at, w));
+        match contact.leave_at {
+            Some(at) => self.timers.arm(at, Timer::MaxWait(contact_id)),
+            None => self.timers.cancel(Timer::MaxWait(contact_id)),
+        }
     }
 
     pub(crate) fn contact_abandoned(
@@ -110,31 +154,35 @@ impl crate::Acd {
         if contact.queue == to {
             return Ok(());
         }
-        let Some(mut contact) = self.remove_contact(contact_id) else {
+        let Some(contact) = self.remove_contact(contact_id) else {
             return Err(AcdError::UnknownContact(contact_id));
         };
+        self.enter_queue(now, contact_id, contact, to);
+        self.dispatch_contact(now, contact_id);
+        Ok(())
+    }
+
+    /// Puts a contact taken out of its queue into `to`, keeping its arrival time, so its place
+    /// in the order of service and its max wait count from when it first queued.
+    fn enter_queue(
+        &mut self,
+        now: Instant,
+        contact_id: ContactId,
+        mut contact: Contact,
+        to: QueueId,
+    ) {
         let Some(queue) = self.queues.get_mut(&to) else {
-            return Err(AcdError::UnknownQueue(to));
+            return;
         };
         contact.queue = to;
-        queue.waiting.insert(contact.key);
         queue
             .present
             .insert((contact.key.arrived_at, contact.key.seq));
-        // The new queue's limit counts from the original arrival, like the place in line.
-        contact.leave_at = queue
-            .config
-            .max_wait
-            .and_then(|w| after(contact.key.arrived_at, w));
-        if let Some(at) = contact.leave_at {
-            self.timers.arm(at, Timer::MaxWait(contact_id));
-        }
         if let Some(at) = queue.config.announce_period.and_then(|p| after(now, p)) {
             self.timers.arm(at, Timer::Announce(contact_id));
         }
         self.contacts.insert(contact_id, contact);
-        self.dispatch_queue(now, to);
-        Ok(())
+        self.settle(now, contact_id);
     }
 
     /// Tells a waiting contact its position and arms the next announcement. A contact being
@@ -147,11 +195,12 @@ impl crate::Acd {
             return;
         };
         if contact.offered_to.is_none() {
+            let position = queue.position(&contact.key);
             self.outputs.push_back(Output::AnnouncePosition {
                 contact: contact_id,
                 queue: contact.queue,
-                position: queue.position(&contact.key),
-                estimated_wait: None,
+                position,
+                estimated_wait: self.estimated_wait_at(contact.queue, position),
             });
         }
         if let Some(at) = queue.config.announce_period.and_then(|p| after(now, p)) {
@@ -184,6 +233,7 @@ impl crate::Acd {
             Timer::Offer(contact_id),
             Timer::Announce(contact_id),
             Timer::MaxWait(contact_id),
+            Timer::Relax(contact_id),
         ] {
             self.timers.cancel(timer);
         }

@@ -3,46 +3,101 @@
 //!
 //! Checked after every output or step: no contact is lost or duplicated (each is answered, has
 //! left, or is in exactly one queue); an agent never holds two offers and a contact is never
-//! offered twice at once; an offered agent was available and a member of the contact's queue;
-//! the offered contact is the best one the agent could serve (highest priority, then longest
-//! waiting); announced positions are right; no queue keeps a waiting contact while a member is
-//! available; a refused input changes nothing.
+//! offered twice at once; an offered agent was available, a member of the contact's queue and
+//! qualified for it; the offered contact is the best one the agent could serve (their routing
+//! profile's first queues, then highest effective priority with aging, then longest waiting,
+//! among the contacts they qualify for); announced positions are right; no queue keeps a
+//! waiting contact while a qualified member is available; a refused input changes nothing.
+//!
+//! The floor mixes every feature the order depends on: queue 0 ages priorities every 20 s,
+//! queue 1 requires `tier` 2 relaxed to 1 after 30 s and to anyone after 60 s, queue 2 ages
+//! every 10 s and routes by best skill match, queue 3 is weighted random, a queue added later is
+//! linear; agents have `tier` 1–3, half speak French, and every agent's second queue has
+//! membership priority 2. Some callers require French.
 
 mod common;
 
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use acd::{
     AcdError, AgentId, AgentState, AgentStateKind, ContactId, Input, Membership, OfferFailure,
-    Output, QueueConfig, QueueId, StrategyKind,
+    Output, QueueConfig, QueueId, Relaxation, StrategyKind,
 };
 use common::{Harness, agent, queue, secs};
 use proptest::prelude::*;
 
-const QUEUES: u64 = 3;
+const QUEUES: u64 = 4;
 const AGENTS: u64 = 5;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Arrive { queue: u64, priority: i32 },
-    ArriveDuplicate { pick: usize },
-    Abandon { pick: usize },
-    Answer { pick: usize },
-    Fail { pick: usize, reason: OfferFailure },
-    AnswerUnoffered { contact: u64, agent: u64 },
-    CallEnd { agent: u64 },
-    Login { agent: u64, not_ready: bool },
-    Ready { agent: u64 },
-    NotReady { agent: u64, reason: usize },
-    Logout { agent: u64 },
-    ExtendWrapUp { agent: u64, by: u64 },
-    Move { pick: usize, queue: u64 },
-    Join { agent: u64, queue: u64 },
-    Leave { agent: u64, queue: u64 },
-    RemoveQueue { queue: u64 },
-    AddQueue { queue: u64 },
-    Advance { secs: u64 },
+    Arrive {
+        queue: u64,
+        priority: i32,
+        french: bool,
+    },
+    ArriveDuplicate {
+        pick: usize,
+    },
+    Abandon {
+        pick: usize,
+    },
+    Answer {
+        pick: usize,
+    },
+    Fail {
+        pick: usize,
+        reason: OfferFailure,
+    },
+    AnswerUnoffered {
+        contact: u64,
+        agent: u64,
+    },
+    CallEnd {
+        agent: u64,
+    },
+    Login {
+        agent: u64,
+        not_ready: bool,
+    },
+    Ready {
+        agent: u64,
+    },
+    NotReady {
+        agent: u64,
+        reason: usize,
+    },
+    Logout {
+        agent: u64,
+    },
+    ExtendWrapUp {
+        agent: u64,
+        by: u64,
+    },
+    Move {
+        pick: usize,
+        queue: u64,
+    },
+    Join {
+        agent: u64,
+        queue: u64,
+        priority: u32,
+    },
+    Leave {
+        agent: u64,
+        queue: u64,
+    },
+    RemoveQueue {
+        queue: u64,
+    },
+    AddQueue {
+        queue: u64,
+    },
+    Advance {
+        secs: u64,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -55,7 +110,8 @@ fn op() -> impl Strategy<Value = Op> {
         Just(OfferFailure::Unreachable),
     ];
     prop_oneof![
-        6 => (queue_id.clone(), -1i32..3).prop_map(|(queue, priority)| Op::Arrive { queue, priority }),
+        6 => (queue_id.clone(), -1i32..3, prop::bool::weighted(0.3))
+            .prop_map(|(queue, priority, french)| Op::Arrive { queue, priority, french }),
         1 => any::<usize>().prop_map(|pick| Op::ArriveDuplicate { pick }),
         2 => any::<usize>().prop_map(|pick| Op::Abandon { pick }),
         5 => any::<usize>().prop_map(|pick| Op::Answer { pick }),
@@ -68,7 +124,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => agent_id.clone().prop_map(|agent| Op::Logout { agent }),
         1 => (agent_id.clone(), 0..20u64).prop_map(|(agent, by)| Op::ExtendWrapUp { agent, by }),
         1 => (any::<usize>(), queue_id.clone()).prop_map(|(pick, queue)| Op::Move { pick, queue }),
-        1 => (agent_id.clone(), queue_id.clone()).prop_map(|(agent, queue)| Op::Join { agent, queue }),
+        1 => (agent_id.clone(), queue_id.clone(), 1..3u32)
+            .prop_map(|(agent, queue, priority)| Op::Join { agent, queue, priority }),
         1 => (agent_id.clone(), queue_id.clone()).prop_map(|(agent, queue)| Op::Leave { agent, queue }),
         1 => queue_id.clone().prop_map(|queue| Op::RemoveQueue { queue }),
         1 => queue_id.prop_map(|queue| Op::AddQueue { queue }),
@@ -78,6 +135,7 @@ fn op() -> impl Strategy<Value = Op> {
 
 fn queue_config(id: u64) -> QueueConfig {
     let mut q = queue(id);
+    q.aging_step = aging_step(QueueId(id)).map(secs);
     match id {
         0 => {
             q.wrap_up = Duration::ZERO;
@@ -87,14 +145,38 @@ fn queue_config(id: u64) -> QueueConfig {
             q.strategy = StrategyKind::RoundRobin;
             q.missed_offers_limit = 2;
             q.max_wait = Some(secs(90));
+            q.required_skills.insert("tier".into(), 2);
+            q.relaxations = vec![
+                Relaxation::skill(secs(30), "tier", 1),
+                Relaxation::any_agent(secs(60)),
+            ];
         }
-        _ => {
-            q.strategy = StrategyKind::Random;
+        2 => {
+            q.strategy = StrategyKind::BestSkillMatch;
             q.wrap_up = secs(5);
             q.announce_period = Some(secs(7));
         }
+        3 => {
+            q.strategy = StrategyKind::WeightedRandom;
+            q.weights.insert(AgentId(3), 3);
+        }
+        _ => q.strategy = StrategyKind::Linear,
     }
     q
+}
+
+/// Seconds per priority level gained while waiting.
+fn aging_step(queue: QueueId) -> Option<u64> {
+    match queue.0 {
+        0 => Some(20),
+        2 => Some(10),
+        _ => None,
+    }
+}
+
+/// An agent's `tier` level and whether they speak French.
+fn agent_skills(agent: u64) -> (u8, bool) {
+    ((agent % 3) as u8 + 1, agent.is_multiple_of(2))
 }
 
 #[derive(Debug, Clone)]
@@ -102,14 +184,63 @@ struct Waiter {
     queue: QueueId,
     priority: i32,
     seq: u64,
+    /// Seconds since the origin.
+    arrived: u64,
+    french: bool,
     offered_to: Option<AgentId>,
 }
 
 impl Waiter {
-    /// Smaller is served first.
-    fn rank(&self) -> (i32, u64) {
-        (-self.priority, self.seq)
+    /// The order within its queue; smaller is served first. With aging, a priority level is
+    /// worth one aging step of waiting.
+    fn rank(&self) -> (i64, i64, u64) {
+        let priority = i64::from(self.priority);
+        match aging_step(self.queue) {
+            None => (-priority, self.arrived as i64, self.seq),
+            Some(step) => (0, self.arrived as i64 - priority * step as i64, self.seq),
+        }
     }
+
+    /// Effective priority at `t` as a fraction: `priority + waited / step`.
+    fn urgency(&self, t: u64) -> (i64, i64) {
+        let priority = i64::from(self.priority);
+        match aging_step(self.queue) {
+            None => (priority, 1),
+            Some(step) => (
+                priority * step as i64 + (t - self.arrived) as i64,
+                step as i64,
+            ),
+        }
+    }
+
+    /// Whether an agent qualifies at `t`: queue 1's `tier` 2 relaxes to 1 after 30 s and to
+    /// nothing (French included) after 60 s; French callers need a French speaker.
+    fn takes(&self, agent: AgentId, t: u64) -> bool {
+        let (tier, french) = agent_skills(agent.0);
+        let waited = t - self.arrived;
+        if self.queue == QueueId(1) && waited >= 60 {
+            return true;
+        }
+        let min_tier = match (self.queue.0, waited) {
+            (1, 0..30) => 2,
+            (1, _) => 1,
+            _ => 0,
+        };
+        tier >= min_tier && (french || !self.french)
+    }
+}
+
+/// Orders contacts as an agent must serve them at `t`: the lowest membership priority first,
+/// then the highest effective priority, then the earliest arrival.
+fn serve_order(a: (u32, &Waiter), b: (u32, &Waiter), t: u64) -> Ordering {
+    let (an, ad) = a.1.urgency(t);
+    let (bn, bd) = b.1.urgency(t);
+    // Higher urgency first: compare b's to a's.
+    let urgency = (i128::from(bn) * i128::from(ad)).cmp(&(i128::from(an) * i128::from(bd)));
+    a.0.cmp(&b.0)
+        .then(urgency)
+        .then(a.1.arrived.cmp(&b.1.arrived))
+        .then(a.1.seq.cmp(&b.1.seq))
 }
 
 /// What the engine must look like, rebuilt from accepted inputs and outputs only.
@@ -117,7 +248,8 @@ impl Waiter {
 struct Model {
     contacts: BTreeMap<ContactId, Waiter>,
     states: BTreeMap<AgentId, AgentStateKind>,
-    members: BTreeMap<AgentId, BTreeSet<QueueId>>,
+    /// Each agent's queues with the membership priority.
+    members: BTreeMap<AgentId, BTreeMap<QueueId, u32>>,
     queues: BTreeSet<QueueId>,
     offers: BTreeMap<AgentId, ContactId>,
     next_contact: u64,
@@ -132,7 +264,7 @@ impl Model {
             .filter(move |(_, w)| w.queue == q && w.offered_to.is_none())
     }
 
-    fn apply(&mut self, output: &Output) -> Result<(), TestCaseError> {
+    fn apply(&mut self, t: u64, output: &Output) -> Result<(), TestCaseError> {
         match output {
             Output::Offer {
                 contact,
@@ -142,16 +274,19 @@ impl Model {
             } => {
                 prop_assert_eq!(self.states.get(agent), Some(&AgentStateKind::Available));
                 prop_assert!(!self.offers.contains_key(agent), "agent holds two offers");
-                prop_assert!(self.members[agent].contains(queue), "agent not a member");
+                let Some(tier) = self.members[agent].get(queue).copied() else {
+                    return Err(TestCaseError::fail("agent not a member"));
+                };
                 let Some(w) = self.contacts.get(contact).cloned() else {
                     return Err(TestCaseError::fail("offered contact unknown"));
                 };
                 prop_assert_eq!(w.offered_to, None, "contact offered twice at once");
                 prop_assert_eq!(w.queue, *queue);
-                for q in &self.members[agent] {
-                    for (other, o) in self.waiting_in(*q) {
+                prop_assert!(w.takes(*agent, t), "{:?} does not qualify", agent);
+                for (q, other_tier) in &self.members[agent] {
+                    for (other, o) in self.waiting_in(*q).filter(|(_, o)| o.takes(*agent, t)) {
                         prop_assert!(
-                            o.rank() >= w.rank(),
+                            serve_order((*other_tier, o), (tier, &w), t) != Ordering::Less,
                             "{:?} was served before the better {:?}",
                             contact,
                             other
@@ -227,6 +362,7 @@ impl Model {
 
     /// The engine's views agree with the model.
     fn check(&self, h: &Harness) -> Result<(), TestCaseError> {
+        let t = h.at_secs();
         prop_assert_eq!(
             h.acd.contact_count(),
             self.contacts.len(),
@@ -242,15 +378,15 @@ impl Model {
             for c in &waiting {
                 prop_assert!(seen.insert(*c), "{:?} waits in two queues", c);
             }
-            if !waiting.is_empty() {
-                for (a, qs) in &self.members {
-                    prop_assert!(
-                        !(qs.contains(&q) && self.states[a] == AgentStateKind::Available),
-                        "{:?} idles while {:?} has waiting contacts",
-                        a,
-                        q
-                    );
-                }
+            for (a, qs) in &self.members {
+                let idle = qs.contains_key(&q) && self.states[a] == AgentStateKind::Available;
+                let qualified = self.waiting_in(q).any(|(_, w)| w.takes(*a, t));
+                prop_assert!(
+                    !(idle && qualified),
+                    "{:?} idles while {:?} has a contact they qualify for",
+                    a,
+                    q
+                );
             }
         }
         for (c, w) in &self.contacts {
@@ -282,17 +418,31 @@ fn run(h: &mut Harness, m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
     let input = match *op {
         Op::Advance { secs } => {
             h.advance(secs);
-            for output in h.take() {
-                m.apply(&output)?;
+            for (at, output) in h.take_timed() {
+                m.apply(since(h, at), &output)?;
             }
             return Ok(());
         }
-        Op::Arrive { queue, priority } => {
+        Op::Arrive {
+            queue,
+            priority,
+            french,
+        } => {
             m.next_contact += 1;
-            Input::ContactArrived {
-                contact: ContactId(m.next_contact),
-                queue: QueueId(queue),
-                priority,
+            let contact = ContactId(m.next_contact);
+            let queue = QueueId(queue);
+            match french {
+                false => Input::ContactArrived {
+                    contact,
+                    queue,
+                    priority,
+                },
+                true => Input::ContactArrivedWithSkills {
+                    contact,
+                    queue,
+                    priority,
+                    skills: [("language:fr".to_owned(), 5)].into(),
+                },
             }
         }
         Op::ArriveDuplicate { pick: i } => match pick(&alive, i) {
@@ -347,10 +497,14 @@ fn run(h: &mut Harness, m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
             contact: pick(&alive, i).unwrap_or(ContactId(999)),
             queue: QueueId(queue),
         },
-        Op::Join { agent, queue } => Input::JoinQueue {
+        Op::Join {
+            agent,
+            queue,
+            priority,
+        } => Input::JoinQueue {
             agent: AgentId(agent),
             queue: QueueId(queue),
-            membership: Membership { priority: 2 },
+            membership: Membership { priority },
         },
         Op::Leave { agent, queue } => Input::LeaveQueue {
             agent: AgentId(agent),
@@ -365,6 +519,7 @@ fn run(h: &mut Harness, m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
     let before = h.acd.snapshot(h.now);
     let result = h.send(input.clone());
     let outputs = h.take();
+    let t = h.at_secs();
     match result {
         Err(err) => {
             prop_assert!(outputs.is_empty(), "{:?} refused with outputs", err);
@@ -381,18 +536,13 @@ fn run(h: &mut Harness, m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
                 contact,
                 queue,
                 priority,
-            } => {
-                m.next_seq += 1;
-                m.contacts.insert(
-                    contact,
-                    Waiter {
-                        queue,
-                        priority,
-                        seq: m.next_seq,
-                        offered_to: None,
-                    },
-                );
-            }
+            } => m.arrived(contact, queue, priority, false, t),
+            Input::ContactArrivedWithSkills {
+                contact,
+                queue,
+                priority,
+                ..
+            } => m.arrived(contact, queue, priority, true, t),
             Input::OfferFailed { contact, agent, .. } => {
                 prop_assert_eq!(m.offers.remove(&agent), Some(contact));
                 if let Some(w) = m.contacts.get_mut(&contact) {
@@ -404,8 +554,15 @@ fn run(h: &mut Harness, m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
                     w.queue = queue;
                 }
             }
-            Input::JoinQueue { agent, queue, .. } => {
-                m.members.entry(agent).or_default().insert(queue);
+            Input::JoinQueue {
+                agent,
+                queue,
+                membership,
+            } => {
+                m.members
+                    .entry(agent)
+                    .or_default()
+                    .insert(queue, membership.priority);
             }
             Input::LeaveQueue { agent, queue } => {
                 m.members.entry(agent).or_default().remove(&queue);
@@ -423,9 +580,32 @@ fn run(h: &mut Harness, m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
         },
     }
     for output in &outputs {
-        m.apply(output)?;
+        m.apply(t, output)?;
     }
     Ok(())
+}
+
+/// Whole seconds from the harness's origin to `at`.
+fn since(h: &Harness, at: Instant) -> u64 {
+    (at - h.t0).as_secs()
+}
+
+impl Model {
+    /// Records an accepted arrival; a full queue's refusal is an output the model applies.
+    fn arrived(&mut self, contact: ContactId, queue: QueueId, priority: i32, french: bool, t: u64) {
+        self.next_seq += 1;
+        self.contacts.insert(
+            contact,
+            Waiter {
+                queue,
+                priority,
+                seq: self.next_seq,
+                arrived: t,
+                french,
+                offered_to: None,
+            },
+        );
+    }
 }
 
 fn floor() -> (Harness, Model) {
@@ -439,7 +619,17 @@ fn floor() -> (Harness, Model) {
     let agents = memberships
         .iter()
         .enumerate()
-        .map(|(a, qs)| agent(a as u64, qs))
+        .map(|(a, qs)| {
+            let (tier, french) = agent_skills(a as u64);
+            let mut config = agent(a as u64, qs).with_skill("tier", tier);
+            if french {
+                config = config.with_skill("language:fr", 6);
+            }
+            if let Some(second) = qs.get(1) {
+                config = config.with_priority(QueueId(*second), 2);
+            }
+            config
+        })
         .collect();
     let h = Harness::new(queues, agents);
     let mut m = Model {
@@ -449,8 +639,12 @@ fn floor() -> (Harness, Model) {
     for (a, qs) in memberships.iter().enumerate() {
         let id = AgentId(a as u64);
         m.states.insert(id, AgentStateKind::LoggedOut);
-        m.members
-            .insert(id, qs.iter().map(|q| QueueId(*q)).collect());
+        let profile = qs
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (QueueId(*q), i as u32 + 1))
+            .collect();
+        m.members.insert(id, profile);
     }
     (h, m)
 }
@@ -460,52 +654,69 @@ proptest! {
 
     #[test]
     fn random_inputs_keep_every_invariant(ops in proptest::collection::vec(op(), 1..250)) {
-        let (mut h, mut m) = floor();
-        for op in &ops {
-            run(&mut h, &mut m, op)?;
-            m.check(&h)?;
-        }
-        // Drain: everyone answers, calls end, nothing stays lost.
-        for agent in 0..AGENTS {
-            let _ = h.send(Input::Login { agent: AgentId(agent), not_ready: None });
-            let _ = h.send(Input::Ready { agent: AgentId(agent) });
-            let outputs = h.take();
-            for o in &outputs {
-                m.apply(o)?;
-            }
-        }
-        for q in h.acd.queue_ids() {
-            for a in 0..AGENTS {
-                let input = Input::JoinQueue {
-                    agent: AgentId(a),
-                    queue: q,
-                    membership: Membership::default(),
-                };
-                if h.send(input).is_ok() {
-                    m.members.entry(AgentId(a)).or_default().insert(q);
-                }
-                for o in h.take() {
-                    m.apply(&o)?;
-                }
-            }
-        }
-        for _ in 0..2_000 {
-            if m.contacts.is_empty() {
-                break;
-            }
-            for _ in 0..m.offers.len() {
-                run(&mut h, &mut m, &Op::Answer { pick: 0 })?;
-            }
-            for agent in 0..AGENTS {
-                if m.states[&AgentId(agent)] == AgentStateKind::OnCall {
-                    run(&mut h, &mut m, &Op::CallEnd { agent })?;
-                }
-            }
-            run(&mut h, &mut m, &Op::Advance { secs: 5 })?;
-            m.check(&h)?;
-        }
-        prop_assert!(m.contacts.is_empty(), "contacts never served: {:?}", m.contacts);
+        exercise(&ops)?;
     }
+}
+
+/// Runs the ops, checking the model after each, then drains the floor: every agent logs in and
+/// joins every queue, offers are answered and calls end until no contact is left.
+fn exercise(ops: &[Op]) -> Result<(), TestCaseError> {
+    let (mut h, mut m) = floor();
+    for op in ops {
+        run(&mut h, &mut m, op)?;
+        m.check(&h)?;
+    }
+    // Drain: everyone answers, calls end, nothing stays lost.
+    for agent in 0..AGENTS {
+        let _ = h.send(Input::Login {
+            agent: AgentId(agent),
+            not_ready: None,
+        });
+        let _ = h.send(Input::Ready {
+            agent: AgentId(agent),
+        });
+        let t = h.at_secs();
+        for o in &h.take() {
+            m.apply(t, o)?;
+        }
+    }
+    for q in h.acd.queue_ids() {
+        for a in 0..AGENTS {
+            let input = Input::JoinQueue {
+                agent: AgentId(a),
+                queue: q,
+                membership: Membership::default(),
+            };
+            if h.send(input).is_ok() {
+                m.members.entry(AgentId(a)).or_default().insert(q, 0);
+            }
+            let t = h.at_secs();
+            for o in h.take() {
+                m.apply(t, &o)?;
+            }
+        }
+    }
+    for _ in 0..2_000 {
+        if m.contacts.is_empty() {
+            break;
+        }
+        for _ in 0..m.offers.len() {
+            run(&mut h, &mut m, &Op::Answer { pick: 0 })?;
+        }
+        for agent in 0..AGENTS {
+            if m.states[&AgentId(agent)] == AgentStateKind::OnCall {
+                run(&mut h, &mut m, &Op::CallEnd { agent })?;
+            }
+        }
+        run(&mut h, &mut m, &Op::Advance { secs: 5 })?;
+        m.check(&h)?;
+    }
+    prop_assert!(
+        m.contacts.is_empty(),
+        "contacts never served: {:?}",
+        m.contacts
+    );
+    Ok(())
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::prompt::Prompt;
 
@@ -9,6 +10,42 @@ use crate::prompt::Prompt;
 /// taken for the end of the one playing now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PlayId(pub u64);
+
+/// Names one HTTP request, so a late answer to an abandoned request is not taken for the
+/// answer to the current one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RequestId(pub u64);
+
+/// An HTTP method an `http` node may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HttpMethod {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+}
+
+impl HttpMethod {
+    /// The method as written on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+        }
+    }
+}
+
+/// A skill the call requires of the agent who takes it, at a minimum proficiency (1–10).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Skill {
+    /// Such as `language:fr`, `product:billing`.
+    pub name: Arc<str>,
+    /// Lowest proficiency accepted.
+    pub level: u8,
+}
 
 /// Something the server must do for the call, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,12 +66,51 @@ pub enum Action {
         /// The playback to stop.
         id: PlayId,
     },
-    /// Hand the call to a queue; the flow is over.
+    /// Hand the call to a queue. The flow is over, unless the queue node names an
+    /// `after_call` node: then the session waits for [`crate::Event::AgentHungUp`].
     Queue {
         /// The queue's name.
         queue: Arc<str>,
         /// The caller's priority; `None` leaves the queue's default.
         priority: Option<u8>,
+        /// Skills the agent needs: the queue node's, then those set by `language` nodes.
+        skills: Vec<Skill>,
+        /// Whether the caller may be offered a callback that keeps their place.
+        callback: bool,
+    },
+    /// Send an HTTP request; report [`crate::Event::HttpResponse`] or
+    /// [`crate::Event::HttpFailed`] with `id`. The session gives up by itself after `timeout`.
+    HttpRequest {
+        /// This request.
+        id: RequestId,
+        /// The method.
+        method: HttpMethod,
+        /// The URL, variables filled in.
+        url: String,
+        /// A JSON object to send as the body (`Content-Type: application/json`), if any.
+        body: Option<String>,
+        /// How long the server should wait for an answer.
+        timeout: Duration,
+    },
+    /// Transfer the call to an outside number (a blind transfer); the flow is over.
+    Transfer {
+        /// The number to call, variables filled in.
+        number: String,
+    },
+    /// Record a message of at most `max_duration` for `mailbox` (the recording becomes a
+    /// ticket), then hang up; the flow is over.
+    Voicemail {
+        /// Whose messages these are (a queue or a team).
+        mailbox: Arc<str>,
+        /// The longest message kept.
+        max_duration: Duration,
+    },
+    /// Store a survey answer (CSAT 1–5) for the interaction.
+    SurveyAnswer {
+        /// The survey's name (`csat`).
+        survey: Arc<str>,
+        /// The score given.
+        score: u8,
     },
     /// End the call; the flow is over.
     Hangup,
@@ -84,6 +160,33 @@ pub enum FlowEvent {
         /// The menu.
         node: Arc<str>,
     },
+    /// Digits entered in a `collect` node were refused (too short, failed validation).
+    InvalidEntry {
+        /// The node.
+        node: Arc<str>,
+    },
+    /// A branching node chose a branch (`then`, `else`, `open`, `closed`, `holiday`).
+    Branch {
+        /// The node.
+        node: Arc<str>,
+        /// The branch taken.
+        branch: &'static str,
+    },
+    /// Prompts are now played in another language.
+    LanguageChanged {
+        /// The language tag.
+        language: Arc<str>,
+    },
+    /// An HTTP request failed, timed out or answered something unusable.
+    HttpFailed {
+        /// The node.
+        node: Arc<str>,
+    },
+    /// A prompt item could not be said with the call's variables and was left out.
+    PromptSkipped {
+        /// The node.
+        node: Arc<str>,
+    },
 }
 
 impl FlowEvent {
@@ -97,6 +200,11 @@ impl FlowEvent {
             FlowEvent::NoInput { .. } => "no_input",
             FlowEvent::InvalidInput { .. } => "invalid_input",
             FlowEvent::MenuFailed { .. } => "menu_failed",
+            FlowEvent::InvalidEntry { .. } => "invalid_entry",
+            FlowEvent::Branch { .. } => "branch",
+            FlowEvent::LanguageChanged { .. } => "language_changed",
+            FlowEvent::HttpFailed { .. } => "http_failed",
+            FlowEvent::PromptSkipped { .. } => "prompt_skipped",
         }
     }
 }
@@ -108,7 +216,12 @@ impl fmt::Display for FlowEvent {
             FlowEvent::IvrEntered { flow } => write!(f, "{name} flow={flow}"),
             FlowEvent::NodeEntered { node }
             | FlowEvent::NoInput { node }
-            | FlowEvent::MenuFailed { node } => write!(f, "{name} node={node}"),
+            | FlowEvent::MenuFailed { node }
+            | FlowEvent::InvalidEntry { node }
+            | FlowEvent::HttpFailed { node }
+            | FlowEvent::PromptSkipped { node } => write!(f, "{name} node={node}"),
+            FlowEvent::Branch { node, branch } => write!(f, "{name} node={node} to={branch}"),
+            FlowEvent::LanguageChanged { language } => write!(f, "{name} language={language}"),
             FlowEvent::Digit { digit } => write!(f, "{name} digit={digit}"),
             FlowEvent::MenuChoice { node, option } => {
                 write!(f, "{name} node={node} option={option}")
@@ -145,12 +258,41 @@ impl fmt::Display for Action {
             Action::StopPlayback { .. } => f.write_str("stop playback"),
             Action::Queue {
                 queue,
-                priority: Some(p),
-            } => write!(f, "queue {queue} (priority {p})"),
-            Action::Queue {
-                queue,
-                priority: None,
-            } => write!(f, "queue {queue}"),
+                priority,
+                skills,
+                callback,
+            } => {
+                write!(f, "queue {queue}")?;
+                if let Some(p) = priority {
+                    write!(f, " (priority {p})")?;
+                }
+                for skill in skills {
+                    write!(f, " [{} ≥ {}]", skill.name, skill.level)?;
+                }
+                if *callback {
+                    f.write_str(" [callback offered]")?;
+                }
+                Ok(())
+            }
+            Action::HttpRequest {
+                method, url, body, ..
+            } => {
+                write!(f, "http {} {url}", method.as_str())?;
+                match body {
+                    Some(body) => write!(f, " {body}"),
+                    None => Ok(()),
+                }
+            }
+            Action::Transfer { number } => write!(f, "transfer to {number}"),
+            Action::Voicemail {
+                mailbox,
+                max_duration,
+            } => write!(
+                f,
+                "voicemail for {mailbox} (up to {}s)",
+                max_duration.as_secs()
+            ),
+            Action::SurveyAnswer { survey, score } => write!(f, "survey {survey} answer {score}"),
             Action::Hangup => f.write_str("hang up"),
             Action::Log(event) => write!(f, "log {event}"),
         }

@@ -39,6 +39,7 @@
 //!         Action::Queue { .. } => {}                     // hand the call to routing
 //!         Action::Hangup => {}                           // send BYE
 //!         Action::Log(event) => { let _ = event.name(); } // append to the interaction log
+//!         _ => {} // HTTP requests, transfers, voicemail, survey answers: see `Action`
 //!     }
 //! }
 //! // Feed back what happens: the prompt ends, so the menu arms its timer...
@@ -47,7 +48,7 @@
 //! // ...and the caller presses 1 (had nothing come: `session.handle_timeout(deadline)`).
 //! session.handle_event(now, Event::Digit('1'));
 //! let actions: Vec<Action> = std::iter::from_fn(|| session.poll_action()).collect();
-//! assert_eq!(actions.last(), Some(&Action::Queue { queue: "sales".into(), priority: None }));
+//! assert!(matches!(actions.last(), Some(Action::Queue { queue, .. }) if &**queue == "sales"));
 //! assert!(session.is_finished());
 //! # Ok::<(), ivr::FlowErrors>(())
 //! ```
@@ -69,8 +70,10 @@
 
 mod action;
 mod catalog;
+mod civil_time;
 mod dtmf;
 mod error;
+mod expr;
 mod fields;
 mod flow;
 mod graph;
@@ -80,18 +83,22 @@ mod prompt;
 mod session;
 mod simulate;
 mod suggest;
+mod template;
 mod values;
 mod yaml;
 
 #[doc = include_str!("../FLOWS.md")]
 pub mod format {}
 
-pub use action::{Action, FlowEvent, PlayId};
+pub use action::{Action, FlowEvent, HttpMethod, PlayId, RequestId, Skill};
 pub use catalog::{AnyNames, Catalog, KnownNames};
+pub use civil_time::{Date, LocalTime, Weekday};
 pub use error::{FlowError, FlowErrors, Position};
+pub use expr::{Expr, Op, Operand};
 pub use flow::{Dest, Flow, Node, NodeId, Target};
 pub use loader::MAX_FLOW_BYTES;
 pub use nodes::NodeKind;
-pub use prompt::Prompt;
-pub use session::{Event, MAX_TYPE_AHEAD, Session, Vars};
-pub use simulate::{Outcome, Simulation, simulate};
+pub use prompt::{Prompt, PromptItem};
+pub use session::{CALLED_NUMBER, CALLER_NUMBER, Event, MAX_TYPE_AHEAD, Session, Vars};
+pub use simulate::{HttpReply, Outcome, Scenario, Simulation, simulate, simulate_scenario};
+pub use template::Template;

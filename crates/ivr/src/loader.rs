@@ -14,7 +14,9 @@ use crate::fields::{self, Entry, Fields};
 use crate::flow::{Dest, Flow, Node, NodeId, Target};
 use crate::graph::{self, Edge};
 use crate::nodes::{KINDS, NodeKind};
-use crate::prompt::{self, Prompt};
+use crate::expr::Expr;
+use crate::prompt::{self, PromptItem};
+use crate::template::Template;
 use crate::suggest;
 use crate::values;
 use crate::yaml::{self, Yaml};
@@ -30,9 +32,6 @@ pub(crate) const HANGUP: &str = "hangup";
 pub(crate) struct Loader<'a> {
     errors: Vec<FlowError>,
     catalog: &'a dyn Catalog,
-    /// `None` when the flow's language is missing or broken: prompts are then not checked,
-    /// rather than all reported missing.
-    language: Option<&'a str>,
     names: HashMap<&'a str, NodeId>,
     node: NodeId,
     node_name: &'a str,
@@ -40,6 +39,10 @@ pub(crate) struct Loader<'a> {
     edges: Vec<Edge>,
     /// False once a link could not be resolved: the graph checks would mislead.
     graph_complete: bool,
+    /// Recorded prompts named anywhere, checked at the end in every language.
+    recorded: Vec<(Arc<str>, Position)>,
+    /// Languages `language` nodes switch to.
+    languages: Vec<Arc<str>>,
 }
 
 impl<'a> Loader<'a> {
@@ -92,6 +95,15 @@ impl<'a> Loader<'a> {
         target
     }
 
+    /// Records one more link from the node being parsed to an already resolved target.
+    pub fn edge(&mut self, to: Dest, after_input: bool) {
+        self.edges.push(Edge {
+            from: self.node,
+            to,
+            after_input,
+        });
+    }
+
     fn resolve(&mut self, y: &Yaml, relation: &str) -> Option<Target> {
         let what = format!("where node \"{}\" {relation}", self.node_name);
         let name = values::text(y, &what, &mut self.errors)?;
@@ -118,13 +130,45 @@ impl<'a> Loader<'a> {
         None
     }
 
-    /// A prompt list, checked against the catalog in the flow's language.
-    pub fn prompts(&mut self, y: &Yaml, what: &str) -> Option<Vec<Prompt>> {
+    /// A prompt list. Recorded prompts are checked against the catalog once the whole flow is
+    /// read, in the flow's language and every language a `language` node switches to.
+    pub fn prompts(&mut self, y: &Yaml, what: &str) -> Option<Vec<PromptItem>> {
         let what = format!("{what} of node \"{}\"", self.node_name);
-        match self.language {
-            Some(language) => prompt::read_list(y, &what, language, self.catalog, &mut self.errors),
-            None => prompt::read_list(y, &what, "", &crate::catalog::AnyNames, &mut self.errors),
+        prompt::read_list(y, &what, &mut self.errors, &mut self.recorded)
+    }
+
+    /// An optional prompt list, empty when the field is absent.
+    pub fn optional_prompts(&mut self, y: Option<&Yaml>, what: &str) -> Option<Vec<PromptItem>> {
+        match y {
+            Some(y) => self.prompts(y, what),
+            None => Some(Vec::new()),
         }
+    }
+
+    /// Text with `${variable}` holes; `what` names the field (`"url"`).
+    pub fn template(&mut self, y: &Yaml, what: &str) -> Option<Template> {
+        let what = format!("{what} of node \"{}\"", self.node_name);
+        values::template(y, &what, &mut self.errors)
+    }
+
+    /// A condition; errors point at the offending character.
+    pub fn condition(&mut self, y: &Yaml, what: &str) -> Option<Expr> {
+        let what = format!("{what} of node \"{}\"", self.node_name);
+        values::condition(y, &what, &mut self.errors)
+    }
+
+    /// A language tag a node switches to; its prompts are checked in it too.
+    pub fn switch_language(&mut self, y: &Yaml) -> Option<Arc<str>> {
+        let tag: Arc<str> = language(y, &mut self.errors)?.into();
+        if !self.languages.contains(&tag) {
+            self.languages.push(Arc::clone(&tag));
+        }
+        Some(tag)
+    }
+
+    /// `what` of the node being parsed, for messages: `"timeout" of node "main"`.
+    pub fn what(&self, field: &str) -> String {
+        format!("\"{field}\" of node \"{}\"", self.node_name)
     }
 
     /// A queue name, checked against the catalog.
@@ -185,13 +229,14 @@ pub(crate) fn load(source: &str, catalog: &dyn Catalog) -> Result<Flow, FlowErro
     let mut loader = Loader {
         errors,
         catalog,
-        language,
         names: HashMap::new(),
         node: NodeId(0),
         node_name: "",
         kind_at: Position::START,
         edges: Vec::new(),
         graph_complete: !skipped_duplicates,
+        recorded: Vec::new(),
+        languages: Vec::new(),
     };
     for (i, entry) in entries.iter().enumerate() {
         check_node_name(entry, &mut loader.errors);
@@ -213,6 +258,9 @@ pub(crate) fn load(source: &str, catalog: &dyn Catalog) -> Result<Flow, FlowErro
         })
         .collect();
 
+    if let Some(flow_language) = language {
+        check_prompts(&mut loader, flow_language);
+    }
     let mut errors = loader.errors;
     if let Some(start) = start
         && loader.graph_complete
@@ -250,6 +298,28 @@ pub(crate) fn load(source: &str, catalog: &dyn Catalog) -> Result<Flow, FlowErro
             }
         }
         _ => Err(FlowErrors::new(errors)),
+    }
+}
+
+/// Reports recorded prompts missing from the catalog in any language the flow may speak.
+fn check_prompts(loader: &mut Loader<'_>, flow_language: &str) {
+    let mut languages = vec![flow_language];
+    languages.extend(
+        loader
+            .languages
+            .iter()
+            .map(|l| &**l)
+            .filter(|l| *l != flow_language),
+    );
+    for (name, pos) in &loader.recorded {
+        for language in &languages {
+            if !loader.catalog.has_prompt(language, name) {
+                loader.errors.push(FlowError::at(
+                    *pos,
+                    format!("prompt \"{name}\" is not recorded in language \"{language}\""),
+                ));
+            }
+        }
     }
 }
 

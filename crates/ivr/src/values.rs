@@ -6,8 +6,10 @@
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
-use crate::error::FlowError;
-use crate::yaml::Yaml;
+use crate::error::{FlowError, Position};
+use crate::expr::Expr;
+use crate::template::Template;
+use crate::yaml::{Value, Yaml};
 
 /// A non-empty single value.
 pub(crate) fn text<'y>(y: &'y Yaml, what: &str, errors: &mut Vec<FlowError>) -> Option<&'y str> {
@@ -17,6 +19,55 @@ pub(crate) fn text<'y>(y: &'y Yaml, what: &str, errors: &mut Vec<FlowError>) -> 
             errors.push(FlowError::at(
                 y.pos,
                 format!("{what} must be a name, not {}", y.shape()),
+            ));
+            None
+        }
+    }
+}
+
+/// Where the character `offset` of a scalar's text is in the file. Exact for text on one line
+/// (plain or quoted); for block scalars it points into the first line.
+pub(crate) fn position_in(y: &Yaml, offset: usize) -> Position {
+    let quoted = matches!(&y.value, Value::Scalar { plain: false, .. });
+    Position {
+        line: y.pos.line,
+        column: y.pos.column + offset + usize::from(quoted),
+    }
+}
+
+/// Text with `${variable}` holes.
+pub(crate) fn template(y: &Yaml, what: &str, errors: &mut Vec<FlowError>) -> Option<Template> {
+    let text = match y.scalar() {
+        Some(text) if !y.is_null() => text,
+        _ => {
+            errors.push(FlowError::at(
+                y.pos,
+                format!("{what} must be a text, not {}", y.shape()),
+            ));
+            return None;
+        }
+    };
+    match Template::parse(text) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            errors.push(FlowError::at(
+                position_in(y, e.offset),
+                format!("{what}: {}", e.message),
+            ));
+            None
+        }
+    }
+}
+
+/// A condition (see [`crate::expr`]); errors point at the offending character.
+pub(crate) fn condition(y: &Yaml, what: &str, errors: &mut Vec<FlowError>) -> Option<Expr> {
+    let text = text(y, what, errors)?;
+    match Expr::parse(text) {
+        Ok(e) => Some(e),
+        Err(e) => {
+            errors.push(FlowError::at(
+                position_in(y, e.offset),
+                format!("{what}: {}", e.message),
             ));
             None
         }

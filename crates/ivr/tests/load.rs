@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::{DEMO, catalog, errors, flow};
-use ivr::{AnyNames, Dest, Flow, FlowError, KnownNames, NodeKind, Prompt};
+use ivr::{AnyNames, Dest, Flow, FlowError, KnownNames, NodeKind, PromptItem};
 
 fn bad(name: &str) -> &'static str {
     match name {
@@ -34,7 +34,7 @@ fn demo_flow_loads_with_its_settings() {
     };
     assert_eq!(menu.timeout, Duration::from_secs(5));
     assert_eq!(menu.retries, 2);
-    assert_eq!(menu.prompt, [Prompt::Recorded("menu".into())]);
+    assert_eq!(menu.prompt, [PromptItem::Recorded("menu".into())]);
     assert_eq!(
         menu.options[&'1'].dest,
         Dest::Node(demo.find("sales").unwrap())

@@ -316,14 +316,17 @@ impl Observer {
                     prop_assert_eq!(self.playing, Some(*id));
                     self.playing = None;
                 }
-                Action::Queue { .. } | Action::Hangup => {
+                Action::Queue { .. }
+                | Action::Hangup
+                | Action::Transfer { .. }
+                | Action::Voicemail { .. } => {
                     prop_assert!(
                         self.playing.is_none(),
                         "the flow ends with a prompt playing"
                     );
                     self.terminal = Some(action.clone());
                 }
-                Action::Log(_) => {}
+                Action::HttpRequest { .. } | Action::SurveyAnswer { .. } | Action::Log(_) => {}
             }
         }
         prop_assert_eq!(session.is_finished(), self.terminal.is_some());

@@ -1,6 +1,7 @@
 //! Command-line interface: clap parses the arguments, one module per subcommand does the work.
 
 mod demo;
+mod ivr_simulate;
 mod serve;
 mod sip_check;
 
@@ -28,6 +29,17 @@ enum Command {
         #[command(subcommand)]
         command: SipCommand,
     },
+    /// Voice menu tools.
+    Ivr {
+        #[command(subcommand)]
+        command: IvrCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum IvrCommand {
+    /// Walk a flow without a call and print the path, one node per line.
+    Simulate(ivr_simulate::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -45,6 +57,9 @@ pub fn run() -> ExitCode {
         Command::Sip {
             command: SipCommand::Check(args),
         } => sip_check::run(&args),
+        Command::Ivr {
+            command: IvrCommand::Simulate(args),
+        } => ivr_simulate::run(&args),
     }
 }
 

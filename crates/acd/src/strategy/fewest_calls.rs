@@ -29,8 +29,8 @@ impl Strategy for FewestCalls {
         self.index.remove(agent);
     }
 
-    fn choose(&mut self, _pick: &mut Pick<'_>) -> Option<AgentId> {
-        self.index.first()
+    fn choose(&mut self, pick: &mut Pick<'_>) -> Option<AgentId> {
+        pick.first_eligible(self.index.iter())
     }
 
     fn len(&self) -> usize {

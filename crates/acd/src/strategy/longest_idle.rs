@@ -30,8 +30,8 @@ impl Strategy for LongestIdle {
         self.index.remove(agent);
     }
 
-    fn choose(&mut self, _pick: &mut Pick<'_>) -> Option<AgentId> {
-        self.index.first()
+    fn choose(&mut self, pick: &mut Pick<'_>) -> Option<AgentId> {
+        pick.first_eligible(self.index.iter())
     }
 
     fn len(&self) -> usize {
@@ -47,7 +47,9 @@ impl Strategy for LongestIdle {
 mod tests {
     use super::*;
     use crate::rng::Rng;
-    use crate::strategy::test_support::{choose, idle_since, origin};
+    use crate::strategy::test_support::{
+        choose, choose_among, idle_since, origin, requires, skilled,
+    };
 
     #[test]
     fn picks_the_agent_idle_longest() {
@@ -89,5 +91,33 @@ mod tests {
         s.agent_unavailable(AgentId(1));
         s.agent_available(AgentId(1), &idle_since(t0, 60));
         assert_eq!(choose(&mut s, t0, &mut Rng::new(0)), Some(AgentId(2)));
+    }
+
+    #[test]
+    fn picks_the_longest_idle_among_qualified_agents() {
+        let t0 = origin();
+        let mut s = LongestIdle::default();
+        s.agent_available(AgentId(1), &idle_since(t0, 1));
+        s.agent_available(AgentId(2), &idle_since(t0, 2));
+        s.agent_available(AgentId(3), &idle_since(t0, 3));
+        let agents = skilled(&[
+            (1, &[("tier", 1)]),
+            (2, &[("tier", 3)]),
+            (3, &[("tier", 5)]),
+        ]);
+        let required = requires(&[("tier", 3)]);
+        let chosen = choose_among(&mut s, t0, &mut Rng::new(0), &agents, &required);
+        assert_eq!(chosen, Some(AgentId(2)));
+    }
+
+    #[test]
+    fn nobody_is_chosen_when_no_available_agent_qualifies() {
+        let t0 = origin();
+        let mut s = LongestIdle::default();
+        s.agent_available(AgentId(1), &idle_since(t0, 1));
+        let agents = skilled(&[(1, &[("tier", 1)])]);
+        let required = requires(&[("language:fr", 1)]);
+        let chosen = choose_among(&mut s, t0, &mut Rng::new(0), &agents, &required);
+        assert_eq!(chosen, None);
     }
 }

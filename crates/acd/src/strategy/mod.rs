@@ -10,32 +10,39 @@
 //! Strategies only choose among agents; when an agent becomes available while contacts wait,
 //! the engine hands them the best waiting contact of their queues without asking the strategy.
 
+mod best_skill_match;
 mod fewest_calls;
 mod least_talk_time;
+mod linear;
 mod longest_idle;
 mod ordered;
 mod random;
 mod round_robin;
+mod weighted_random;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::str::FromStr;
 use std::time::Instant;
 
+pub use best_skill_match::BestSkillMatch;
 pub use fewest_calls::FewestCalls;
 pub use least_talk_time::LeastTalkTime;
+pub use linear::Linear;
 pub use longest_idle::LongestIdle;
 pub use ordered::OrderedAgents;
 pub use random::Random;
 pub use round_robin::RoundRobin;
+pub use weighted_random::WeightedRandom;
 
 use crate::agent::{Agent, AgentStats};
 use crate::error::AcdError;
 use crate::ids::{AgentId, ContactId, QueueId};
 use crate::rng::Rng;
+use crate::skills::{Skills, qualifies};
 
 /// Read-only look-ups of any agent's statistics and skills, for strategies that need more than
-/// the key they indexed an agent under (best skill match, in issue 5).
+/// the key they indexed an agent under (best skill match).
 #[derive(Debug, Clone, Copy)]
 pub struct Roster<'a> {
     agents: &'a HashMap<AgentId, Agent>,
@@ -58,10 +65,7 @@ impl<'a> Roster<'a> {
 }
 
 /// What a strategy knows about the contact it routes, the floor, and the engine's random
-/// numbers.
-///
-/// Grows with issue 5 (required skills, an eligibility test per agent) without changing the
-/// trait's signature.
+/// numbers. A strategy must choose an agent for whom [`Pick::eligible`] holds.
 #[derive(Debug)]
 pub struct Pick<'a> {
     /// The contact to route.
@@ -78,6 +82,33 @@ pub struct Pick<'a> {
     pub rng: &'a mut Rng,
     /// Every agent's statistics and skills.
     pub roster: Roster<'a>,
+    /// The skills the contact requires now (relaxed for its wait); empty: anyone qualifies.
+    pub required: &'a Skills,
+}
+
+impl Pick<'_> {
+    /// Whether `agent` has every required skill at the level in force.
+    pub fn eligible(&self, agent: AgentId) -> bool {
+        self.required.is_empty()
+            || self
+                .roster
+                .skills(agent)
+                .is_some_and(|skills| qualifies(skills, self.required))
+    }
+
+    /// The first eligible agent of an ordered index: the head when nothing is required.
+    pub fn first_eligible(&self, mut agents: impl Iterator<Item = AgentId>) -> Option<AgentId> {
+        agents.find(|a| self.eligible(*a))
+    }
+}
+
+/// An agent's membership as a strategy sees it when the agent becomes available.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Member {
+    /// The membership's priority (1 = the agent's primary queue); [`Linear`] hunts in this order.
+    pub priority: u32,
+    /// The agent's weight in the queue ([`WeightedRandom`]), at least 1.
+    pub weight: u32,
 }
 
 /// A way of choosing an agent among a queue's available members.
@@ -86,6 +117,11 @@ pub trait Strategy: fmt::Debug + Send {
     fn kind(&self) -> StrategyKind;
     /// `agent`, a member of the queue, became available with these statistics.
     fn agent_available(&mut self, agent: AgentId, stats: &AgentStats);
+    /// Like [`agent_available`](Self::agent_available), with the membership's settings; the
+    /// engine calls this one. Strategies that order by membership override it.
+    fn member_available(&mut self, agent: AgentId, stats: &AgentStats, _member: Member) {
+        self.agent_available(agent, stats);
+    }
     /// `agent` is no longer available (offered a contact, not ready, logged out, left the
     /// queue). Unknown agents are ignored.
     fn agent_unavailable(&mut self, agent: AgentId);
@@ -118,16 +154,28 @@ pub enum StrategyKind {
     LeastTalkTime,
     /// Any available agent, uniformly, from the engine's seeded generator. See [`Random`].
     Random,
+    /// The first available agent in hunt order (membership priority, then agent id). See
+    /// [`Linear`].
+    Linear,
+    /// Any available agent, with odds proportional to their weight in the queue. See
+    /// [`WeightedRandom`].
+    WeightedRandom,
+    /// The qualified agent with the highest proficiency in the required skills (then idle
+    /// longest). See [`BestSkillMatch`].
+    BestSkillMatch,
 }
 
 impl StrategyKind {
     /// Every strategy, for listings and tests.
-    pub const ALL: [StrategyKind; 5] = [
+    pub const ALL: [StrategyKind; 8] = [
         StrategyKind::LongestIdle,
         StrategyKind::RoundRobin,
         StrategyKind::FewestCalls,
         StrategyKind::LeastTalkTime,
         StrategyKind::Random,
+        StrategyKind::Linear,
+        StrategyKind::WeightedRandom,
+        StrategyKind::BestSkillMatch,
     ];
 
     /// The snake_case name used in configuration and the API.
@@ -138,6 +186,9 @@ impl StrategyKind {
             StrategyKind::FewestCalls => "fewest_calls",
             StrategyKind::LeastTalkTime => "least_talk_time",
             StrategyKind::Random => "random",
+            StrategyKind::Linear => "linear",
+            StrategyKind::WeightedRandom => "weighted_random",
+            StrategyKind::BestSkillMatch => "best_skill_match",
         }
     }
 
@@ -149,6 +200,9 @@ impl StrategyKind {
             StrategyKind::FewestCalls => Box::new(FewestCalls::default()),
             StrategyKind::LeastTalkTime => Box::new(LeastTalkTime::default()),
             StrategyKind::Random => Box::new(Random::default()),
+            StrategyKind::Linear => Box::new(Linear::default()),
+            StrategyKind::WeightedRandom => Box::new(WeightedRandom::default()),
+            StrategyKind::BestSkillMatch => Box::new(BestSkillMatch::default()),
         }
     }
 }
@@ -188,19 +242,48 @@ pub(crate) mod test_support {
         }
     }
 
-    /// Chooses once for a dummy contact.
+    /// Chooses once for a dummy contact that requires nothing.
     pub(crate) fn choose(s: &mut dyn Strategy, t0: Instant, rng: &mut Rng) -> Option<AgentId> {
-        let agents = HashMap::new();
+        choose_among(s, t0, rng, &HashMap::new(), &Skills::new())
+    }
+
+    /// Chooses once for a dummy contact requiring `required`, agents' skills from `agents`.
+    pub(crate) fn choose_among(
+        s: &mut dyn Strategy,
+        t0: Instant,
+        rng: &mut Rng,
+        agents: &HashMap<AgentId, Agent>,
+        required: &Skills,
+    ) -> Option<AgentId> {
         let mut pick = Pick {
-            roster: Roster::new(&agents),
+            roster: Roster::new(agents),
             contact: ContactId(1),
             queue: QueueId(1),
             priority: 0,
             arrived_at: t0,
             now: t0,
             rng,
+            required,
         };
         s.choose(&mut pick)
+    }
+
+    /// Agents with the given skills, for eligibility tests.
+    pub(crate) fn skilled(agents: &[(u64, &[(&str, u8)])]) -> HashMap<AgentId, Agent> {
+        agents
+            .iter()
+            .map(|(id, skills)| {
+                let mut config = crate::AgentConfig::new(AgentId(*id), "agent", &[QueueId(1)]);
+                for (skill, level) in *skills {
+                    config = config.with_skill(*skill, *level);
+                }
+                (AgentId(*id), Agent::new(config))
+            })
+            .collect()
+    }
+
+    pub(crate) fn requires(pairs: &[(&str, u8)]) -> Skills {
+        pairs.iter().map(|(s, l)| ((*s).to_owned(), *l)).collect()
     }
 }
 

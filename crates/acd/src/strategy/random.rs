@@ -38,8 +38,19 @@ impl Strategy for Random {
     }
 
     fn choose(&mut self, pick: &mut Pick<'_>) -> Option<AgentId> {
-        let at = pick.rng.below(self.agents.len() as u64);
-        self.agents.get(at as usize).copied()
+        if pick.required.is_empty() {
+            let at = pick.rng.below(self.agents.len() as u64);
+            return self.agents.get(at as usize).copied();
+        }
+        // Required skills: uniform among the qualified, at the cost of a scan.
+        let qualified: Vec<AgentId> = self
+            .agents
+            .iter()
+            .copied()
+            .filter(|a| pick.eligible(*a))
+            .collect();
+        let at = pick.rng.below(qualified.len() as u64);
+        qualified.get(at as usize).copied()
     }
 
     fn len(&self) -> usize {
@@ -55,7 +66,9 @@ impl Strategy for Random {
 mod tests {
     use super::*;
     use crate::rng::Rng;
-    use crate::strategy::test_support::{choose, idle_since, origin};
+    use crate::strategy::test_support::{
+        choose, choose_among, idle_since, origin, requires, skilled,
+    };
 
     #[test]
     fn chooses_only_available_agents_and_reaches_each() {
@@ -97,5 +110,21 @@ mod tests {
         let t0 = origin();
         let mut s = Random::default();
         assert_eq!(choose(&mut s, t0, &mut Rng::new(0)), None);
+    }
+
+    #[test]
+    fn chooses_only_qualified_agents_when_skills_are_required() {
+        let t0 = origin();
+        let mut s = Random::default();
+        for id in 1..=4 {
+            s.agent_available(AgentId(id), &idle_since(t0, 0));
+        }
+        let agents = skilled(&[(1, &[]), (2, &[("language:fr", 6)]), (3, &[]), (4, &[])]);
+        let required = requires(&[("language:fr", 5)]);
+        let mut rng = Rng::new(4);
+        for _ in 0..50 {
+            let chosen = choose_among(&mut s, t0, &mut rng, &agents, &required);
+            assert_eq!(chosen, Some(AgentId(2)));
+        }
     }
 }

@@ -31,15 +31,16 @@ impl Strategy for RoundRobin {
         self.available.remove(&agent);
     }
 
-    fn choose(&mut self, _pick: &mut Pick<'_>) -> Option<AgentId> {
+    fn choose(&mut self, pick: &mut Pick<'_>) -> Option<AgentId> {
         let after = match self.last {
-            Some(last) => self
-                .available
-                .range((Bound::Excluded(last), Bound::Unbounded))
-                .next(),
+            Some(last) => pick.first_eligible(
+                self.available
+                    .range((Bound::Excluded(last), Bound::Unbounded))
+                    .copied(),
+            ),
             None => None,
         };
-        after.or_else(|| self.available.first()).copied()
+        after.or_else(|| pick.first_eligible(self.available.iter().copied()))
     }
 
     fn offered(&mut self, agent: AgentId) {
@@ -59,7 +60,9 @@ impl Strategy for RoundRobin {
 mod tests {
     use super::*;
     use crate::rng::Rng;
-    use crate::strategy::test_support::{choose, idle_since, origin};
+    use crate::strategy::test_support::{
+        choose, choose_among, idle_since, origin, requires, skilled,
+    };
 
     fn three_agents() -> RoundRobin {
         let t0 = origin();
@@ -101,5 +104,16 @@ mod tests {
         let mut s = three_agents();
         s.offered(AgentId(3));
         assert_eq!(choose(&mut s, t0, &mut rng), Some(AgentId(1)));
+    }
+
+    #[test]
+    fn skips_agents_without_the_required_skill_and_wraps() {
+        let t0 = origin();
+        let mut s = three_agents();
+        s.offered(AgentId(1));
+        let agents = skilled(&[(1, &[("tier", 2)]), (2, &[]), (3, &[])]);
+        let required = requires(&[("tier", 1)]);
+        let chosen = choose_among(&mut s, t0, &mut Rng::new(0), &agents, &required);
+        assert_eq!(chosen, Some(AgentId(1)));
     }
 }

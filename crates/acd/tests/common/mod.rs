@@ -32,7 +32,8 @@ pub struct Harness {
     pub acd: Acd,
     pub t0: Instant,
     pub now: Instant,
-    pending: Vec<Output>,
+    /// Outputs not yet looked at, with the simulated time each was produced at.
+    pending: Vec<(Instant, Output)>,
 }
 
 impl Harness {
@@ -87,6 +88,11 @@ impl Harness {
 
     /// Outputs since the last call.
     pub fn take(&mut self) -> Vec<Output> {
+        self.take_timed().into_iter().map(|(_, o)| o).collect()
+    }
+
+    /// Outputs since the last call, each with the simulated time it was produced at.
+    pub fn take_timed(&mut self) -> Vec<(Instant, Output)> {
         std::mem::take(&mut self.pending)
     }
 
@@ -146,7 +152,7 @@ impl Harness {
 
     fn collect(&mut self) {
         while let Some(output) = self.acd.poll_output() {
-            self.pending.push(output);
+            self.pending.push((self.now, output));
         }
     }
 }

@@ -26,7 +26,7 @@ use crate::fields::{self, Fields};
 use crate::flow::Target;
 use crate::loader::Loader;
 use crate::nodes::{Behaviour, Input, Step};
-use crate::prompt::Prompt;
+use crate::prompt::PromptItem;
 use crate::session::Cx;
 use crate::values;
 use crate::yaml::Yaml;
@@ -47,7 +47,7 @@ pub(crate) const MAX_RETRIES: u32 = 9;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Menu {
     /// Played when asking; a key interrupts it.
-    pub prompt: Vec<Prompt>,
+    pub prompt: Vec<PromptItem>,
     /// Key to where it leads.
     pub options: BTreeMap<char, Target>,
     /// How long to wait for a key once the prompt has ended.
@@ -55,9 +55,9 @@ pub struct Menu {
     /// How many times to ask again after the first try.
     pub retries: u32,
     /// Played before asking again after a key that is not an option.
-    pub invalid_prompt: Vec<Prompt>,
+    pub invalid_prompt: Vec<PromptItem>,
     /// Played before asking again after no key at all.
-    pub no_input_prompt: Vec<Prompt>,
+    pub no_input_prompt: Vec<PromptItem>,
     /// Where the caller goes when every try failed.
     pub on_failure: Target,
 }
@@ -169,9 +169,11 @@ fn read_options(loader: &mut Loader<'_>, y: &Yaml) -> Option<BTreeMap<char, Targ
 
 impl Menu {
     /// Plays `before` then the menu prompt, and waits for a key.
-    fn ask(&self, cx: &mut Cx<'_>, before: &[Prompt]) -> Step {
-        let prompts = before.iter().chain(&self.prompt).cloned().collect();
-        cx.play(prompts, true);
+    fn ask(&self, cx: &mut Cx<'_>, before: &[PromptItem]) -> Step {
+        if !cx.play_items(&[before, &self.prompt], true) {
+            // Nothing could be said: wait for the key as if the prompt had ended.
+            cx.wait_for_input(self.timeout);
+        }
         Step::Wait
     }
 
@@ -192,7 +194,7 @@ impl Menu {
         self.retry(cx, &self.invalid_prompt)
     }
 
-    fn retry(&self, cx: &mut Cx<'_>, before: &[Prompt]) -> Step {
+    fn retry(&self, cx: &mut Cx<'_>, before: &[PromptItem]) -> Step {
         let attempt = cx.attempt() + 1;
         cx.set_attempt(attempt);
         if attempt > self.retries {
@@ -217,7 +219,7 @@ impl Behaviour for Menu {
         }
     }
 
-    fn handle(&self, cx: &mut Cx<'_>, input: Input) -> Step {
+    fn handle(&self, cx: &mut Cx<'_>, input: Input<'_>) -> Step {
         match input {
             Input::PromptFinished => {
                 cx.wait_for_input(self.timeout);
@@ -230,6 +232,7 @@ impl Behaviour for Menu {
                 });
                 self.retry(cx, &self.no_input_prompt)
             }
+            _ => Step::Wait,
         }
     }
 }

@@ -4,7 +4,14 @@
 //! welcome:
 //!   play: [welcome, call-recorded]        # or: play: { prompts: [...], barge_in: true }
 //!   next: main
+//! balance:
+//!   play: [balance-is, { number: "${balance}" }, euros, { tts: "Goodbye ${name}" }]
+//!   next: hangup
 //! ```
+//!
+//! Besides recorded prompts, an item may say a number, digits or a date, or speak text
+//! ([`crate::PromptItem`]); variables are filled in when the node runs, and an item
+//! that cannot be said (a `number` that is not one) is left out.
 //!
 //! With `barge_in: true` a key press stops the prompt, moves on at once, and is kept as
 //! type-ahead for the next menu (and skips further barge-in prompts on the way).
@@ -13,7 +20,7 @@ use crate::fields::Fields;
 use crate::flow::Target;
 use crate::loader::Loader;
 use crate::nodes::{Behaviour, Input, Step};
-use crate::prompt::Prompt;
+use crate::prompt::PromptItem;
 use crate::session::Cx;
 use crate::values;
 use crate::yaml::{Value, Yaml};
@@ -24,7 +31,7 @@ pub(crate) const KIND: &str = "play";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Play {
     /// Played in order.
-    pub prompts: Vec<Prompt>,
+    pub prompts: Vec<PromptItem>,
     /// Whether a key press interrupts the prompts (default false: a legal notice is heard out).
     pub barge_in: bool,
     /// Where the caller goes when the prompts end.
@@ -75,18 +82,21 @@ impl Behaviour for Play {
             // The caller already pressed on; a prompt they may interrupt would only be cut off.
             return Step::Go(self.next.dest);
         }
-        cx.play(self.prompts.clone(), self.barge_in);
-        Step::Wait
+        if cx.play_items(&[&self.prompts], self.barge_in) {
+            Step::Wait
+        } else {
+            Step::Go(self.next.dest)
+        }
     }
 
-    fn handle(&self, cx: &mut Cx<'_>, input: Input) -> Step {
+    fn handle(&self, cx: &mut Cx<'_>, input: Input<'_>) -> Step {
         match input {
             Input::PromptFinished => Step::Go(self.next.dest),
             Input::Digit(digit) => {
                 cx.push_type_ahead(digit);
                 Step::Go(self.next.dest)
             }
-            Input::Timeout => Step::Wait,
+            _ => Step::Wait,
         }
     }
 }

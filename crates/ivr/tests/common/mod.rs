@@ -85,5 +85,7 @@ pub fn queue(queue: &str, priority: Option<u8>) -> Action {
     Action::Queue {
         queue: queue.into(),
         priority,
+        skills: Vec::new(),
+        callback: false,
     }
 }

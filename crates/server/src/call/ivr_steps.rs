@@ -96,8 +96,14 @@ impl Board {
                 prompts,
                 barge_in,
             } => {
-                let names = prompts.iter().map(|p| match p {
-                    ivr::Prompt::Recorded(name) => name.as_ref(),
+                // Numbers and digits are said with the media crate's prompt words; spoken text
+                // and dates have no player yet and are left out.
+                let say_in = Language::from_code(&language).unwrap_or(Language::English);
+                let names = prompts.iter().flat_map(|p| match p {
+                    ivr::Prompt::Recorded(name) => vec![name.as_ref()],
+                    ivr::Prompt::Number(n) => media::say::number(say_in, *n),
+                    ivr::Prompt::Digits(d) => media::say::digits(say_in, d).unwrap_or_default(),
+                    ivr::Prompt::Text(_) | ivr::Prompt::Date(_) => Vec::new(),
                 });
                 match self.sequence(&language, names, barge_in) {
                     Ok(sequence) => self.media_command(
@@ -122,7 +128,24 @@ impl Board {
             Action::StopPlayback { id: play } => {
                 self.media_command(id, MediaCommand::StopPlay { id: PlayId(play.0) });
             }
-            Action::Queue { queue, priority } => self.enqueue(now, id, &queue, priority),
+            // Skills and the callback offer are not routed on yet (issue 5, acd part).
+            Action::Queue {
+                queue, priority, ..
+            } => self.enqueue(now, id, &queue, priority),
+            Action::HttpRequest { id: request, .. } => {
+                // No HTTP client is wired yet: the node takes its failure branch.
+                tracing::warn!(interaction = %interaction, "ivr http request not supported yet");
+                if let Some(session) = self.calls.get_mut(&id).and_then(|c| c.ivr.as_mut()) {
+                    session.handle_event(now, Event::HttpFailed { id: request });
+                }
+            }
+            Action::Transfer { .. } | Action::Voicemail { .. } => {
+                tracing::warn!(interaction = %interaction, action = %action, "ivr action not supported yet; hanging up");
+                self.end_call(now, id, EndReason::IvrHangup, None);
+            }
+            Action::SurveyAnswer { survey, score } => {
+                tracing::info!(interaction = %interaction, %survey, score, "survey answer");
+            }
             Action::Hangup => self.end_call(now, id, EndReason::IvrHangup, None),
             Action::Log(event) => {
                 let at = crate::log::now_ms();
