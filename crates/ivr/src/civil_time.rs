@@ -223,7 +223,14 @@ mod tests {
 
     #[test]
     fn impossible_dates_are_refused() {
-        for text in ["2026-02-29", "2026-13-01", "2026-1-01", "26-01-01", "2026-04-31", "x"] {
+        for text in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-1-01",
+            "26-01-01",
+            "2026-04-31",
+            "x",
+        ] {
             assert_eq!(Date::parse(text), None, "{text}");
         }
         assert!(Date::parse("2024-02-29").is_some());

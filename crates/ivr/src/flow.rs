@@ -24,6 +24,18 @@ impl Flow {
         crate::loader::load(source, catalog)
     }
 
+    /// Loads a new version of the flow in service (hot reload). On success `current` points to
+    /// it, so calls that start from now on take it, while sessions already running keep the
+    /// `Arc` they started with. On failure `current` is untouched and every error is returned.
+    pub fn reload(
+        current: &mut Arc<Flow>,
+        source: &str,
+        catalog: &dyn Catalog,
+    ) -> Result<(), FlowErrors> {
+        *current = Arc::new(Flow::load(source, catalog)?);
+        Ok(())
+    }
+
     /// The flow's name.
     pub fn name(&self) -> &str {
         &self.name

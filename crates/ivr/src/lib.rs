@@ -3,15 +3,17 @@
 //!
 //! # Flows
 //!
-//! An administrator writes a flow as YAML: named nodes (`play`, `menu`, `goto`, `queue`,
+//! An administrator writes a flow as YAML: named nodes (`play`, `menu`, `collect`, `set`,
+//! `condition`, `hours`, `language`, `http`, `goto`, `queue`, `transfer`, `voicemail`, `survey`,
 //! `hangup`) linked by name, with the built-in target `hangup`. The format is described in
-//! [`format`](mod@format) (the file `FLOWS.md`). [`Flow::load`] parses and validates a flow and reports every
-//! problem at once, each with its line and column ([`FlowError`]): YAML syntax, unknown kinds and
-//! fields, missing fields, links to unknown nodes, unreachable nodes, loops a silent caller would
-//! go round forever, prompts not recorded in the flow's language and queues that do not exist
-//! (both asked of a [`Catalog`]), keys that are not phone keys, and values out of range. A flow
-//! that loads is shared between calls with an `Arc`; reloading a flow leaves running calls on the
-//! one they started with.
+//! [`format`](mod@format) (the file `docs/ivr.md` at the root of the repository). [`Flow::load`]
+//! parses and validates a flow and reports every problem at once, each with its line and column
+//! ([`FlowError`]): YAML syntax, unknown kinds and fields, missing fields, values of the wrong
+//! type, links to unknown nodes, unreachable nodes, loops a silent caller would go round forever,
+//! conditions that do not parse, prompts not recorded in a language the flow speaks and queues
+//! that do not exist (both asked of a [`Catalog`]), keys that are not phone keys, and values out
+//! of range. A flow that loads is shared between calls with an `Arc`; [`Flow::reload`] replaces
+//! the flow in service and leaves running calls on the one they started with.
 //!
 //! # Running a flow
 //!
@@ -66,6 +68,9 @@
 //!   our own small tree from its events so every node, key and duplicate keeps its line and
 //!   column (typed serde deserializers stop at the first error and drop duplicate keys).
 //! - `thiserror` for the error type.
+//! - `regex-lite` for `collect`'s `validate: { regex }`: pure Rust, small, no Unicode tables;
+//!   entries are phone keys, so full `regex` would buy nothing.
+//! - `serde_json` to build HTTP bodies (escaping done right) and read fields of the answers.
 #![warn(missing_docs)]
 
 mod action;
@@ -87,7 +92,7 @@ mod template;
 mod values;
 mod yaml;
 
-#[doc = include_str!("../FLOWS.md")]
+#[doc = include_str!("../../../docs/ivr.md")]
 pub mod format {}
 
 pub use action::{Action, FlowEvent, HttpMethod, PlayId, RequestId, Skill};
@@ -99,6 +104,6 @@ pub use flow::{Dest, Flow, Node, NodeId, Target};
 pub use loader::MAX_FLOW_BYTES;
 pub use nodes::NodeKind;
 pub use prompt::{Prompt, PromptItem};
-pub use session::{CALLED_NUMBER, CALLER_NUMBER, Event, MAX_TYPE_AHEAD, Session, Vars};
+pub use session::{CALLED_NUMBER, CALLER_NUMBER, Event, LANGUAGE, MAX_TYPE_AHEAD, Session, Vars};
 pub use simulate::{HttpReply, Outcome, Scenario, Simulation, simulate, simulate_scenario};
 pub use template::Template;

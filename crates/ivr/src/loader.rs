@@ -10,14 +10,14 @@ use std::sync::Arc;
 
 use crate::catalog::Catalog;
 use crate::error::{FlowError, FlowErrors, Position};
+use crate::expr::Expr;
 use crate::fields::{self, Entry, Fields};
 use crate::flow::{Dest, Flow, Node, NodeId, Target};
 use crate::graph::{self, Edge};
 use crate::nodes::{KINDS, NodeKind};
-use crate::expr::Expr;
 use crate::prompt::{self, PromptItem};
-use crate::template::Template;
 use crate::suggest;
+use crate::template::Template;
 use crate::values;
 use crate::yaml::{self, Yaml};
 

@@ -103,11 +103,15 @@ pub(crate) const KINDS: &[(&str, Parse)] = &[
     (condition::KIND, |l, f, y| {
         Condition::parse(l, f, y).map(NodeKind::Condition)
     }),
-    (hours::KIND, |l, f, y| Hours::parse(l, f, y).map(NodeKind::Hours)),
+    (hours::KIND, |l, f, y| {
+        Hours::parse(l, f, y).map(NodeKind::Hours)
+    }),
     (language::KIND, |l, f, y| {
         Language::parse(l, f, y).map(NodeKind::Language)
     }),
-    (http::KIND, |l, f, y| Http::parse(l, f, y).map(NodeKind::Http)),
+    (http::KIND, |l, f, y| {
+        Http::parse(l, f, y).map(NodeKind::Http)
+    }),
     (transfer::KIND, |l, f, y| {
         Transfer::parse(l, f, y).map(NodeKind::Transfer)
     }),

@@ -143,7 +143,11 @@ fn read_item(
         ));
         return None;
     };
-    let template = values::template(entry.value, &format!("\"{}\" in {what}", entry.name), errors);
+    let template = values::template(
+        entry.value,
+        &format!("\"{}\" in {what}", entry.name),
+        errors,
+    );
     match entry.name {
         "tts" => template.map(PromptItem::Text),
         "number" => template.map(PromptItem::Number),

@@ -29,6 +29,8 @@ pub type Vars = BTreeMap<String, String>;
 pub const CALLER_NUMBER: &str = "caller_number";
 /// The variable holding the number the caller dialled; the server sets it too.
 pub const CALLED_NUMBER: &str = "called_number";
+/// The variable holding the language prompts are played in; the session keeps it.
+pub const LANGUAGE: &str = "language";
 
 /// Keys kept from barge-in prompts for the next menu; more are dropped.
 pub const MAX_TYPE_AHEAD: usize = 16;
@@ -87,19 +89,17 @@ pub(crate) struct Runtime {
     /// The HTTP request whose answer the current node waits for.
     request: Option<RequestId>,
     next_request: u64,
-    /// Stands in for a visit's entry when there is no visit (never read).
-    scratch: String,
+    /// Keys entered so far in the current node (collect); emptied on entering a node.
+    entry: String,
 }
 
 /// The node the caller is in, and scratch state for it (reset on entering a node). A kind that
 /// needs more per-visit state adds a field here.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct Visit {
     node: NodeId,
     /// Failed tries so far (menus, collect).
     attempt: u32,
-    /// Keys entered so far (collect).
-    entry: String,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -120,9 +120,10 @@ impl Session {
     pub fn start_with_time(
         flow: Arc<Flow>,
         now: Instant,
-        vars: Vars,
+        mut vars: Vars,
         local_time: Option<LocalTime>,
     ) -> Session {
+        vars.insert(LANGUAGE.into(), flow.language.to_string());
         let rt = Runtime {
             now,
             vars,
@@ -137,7 +138,7 @@ impl Session {
             skills: Vec::new(),
             request: None,
             next_request: 0,
-            scratch: String::new(),
+            entry: String::new(),
         };
         let mut session = Session { flow, rt };
         session.rt.log(FlowEvent::IvrEntered {
@@ -308,8 +309,8 @@ impl Session {
                     self.rt.visit = Some(Visit {
                         node: id,
                         attempt: 0,
-                        entry: String::new(),
                     });
+                    self.rt.entry.clear();
                     self.rt.log(FlowEvent::NodeEntered {
                         node: Arc::clone(&node.name),
                     });
@@ -384,13 +385,12 @@ impl Cx<'_> {
         template.render(&self.rt.vars)
     }
 
-    /// The value of a variable in a condition: the call's variables, `language`, and the local
-    /// time as `now.date` (`YYYY-MM-DD`), `now.time` (`HH:MM`), `now.hour`, `now.minute`,
+    /// The value of a variable in a condition: the call's variables (`language` among them), and
+    /// the local time as `now.date` (`YYYY-MM-DD`), `now.time` (`HH:MM`), `now.hour`, `now.minute`,
     /// `now.weekday` (`mon`...`sun`).
     pub fn lookup(&self, name: &str) -> Option<String> {
         let t = self.rt.local_time;
         match name {
-            "language" => Some(self.rt.language.to_string()),
             "now.date" => t.map(|t| t.date().to_string()),
             "now.time" => t.map(|t| format!("{:02}:{:02}", t.hour(), t.minute())),
             "now.hour" => t.map(|t| t.hour().to_string()),
@@ -412,13 +412,11 @@ impl Cx<'_> {
 
     /// Plays later prompts in `language` and requires `skill` of the agent (replacing an
     /// earlier requirement for the same skill).
-    pub fn set_language(&mut self, language: Arc<str>, skill: Option<Skill>) {
+    pub fn set_language(&mut self, language: Arc<str>, skill: Skill) {
         self.rt.language = Arc::clone(&language);
-        self.rt.vars.insert("language".into(), language.to_string());
-        if let Some(skill) = skill {
-            self.rt.skills.retain(|s| s.name != skill.name);
-            self.rt.skills.push(skill);
-        }
+        self.rt.vars.insert(LANGUAGE.into(), language.to_string());
+        self.rt.skills.retain(|s| s.name != skill.name);
+        self.rt.skills.push(skill);
         self.log(FlowEvent::LanguageChanged { language });
     }
 
@@ -439,12 +437,7 @@ impl Cx<'_> {
 
     /// Keys entered so far in this node (collect).
     pub fn entry(&mut self) -> &mut String {
-        // The session always has a visit while a node runs; a detached scratch string keeps
-        // this total without an `expect`.
-        match &mut self.rt.visit {
-            Some(visit) => &mut visit.entry,
-            None => &mut self.rt.scratch,
-        }
+        &mut self.rt.entry
     }
 
     /// Starts playing `prompts`; the node hears [`Input::PromptFinished`] at the end.

@@ -179,7 +179,7 @@ pub fn simulate_scenario(flow: Arc<Flow>, scenario: &Scenario, origin: Instant) 
 
 impl Simulation {
     /// The path, one line per node entered: its name, then what happened there, such as
-    /// `main: play menu [en, barge-in]; digit 1; menu_choice option=1`.
+    /// `main: play menu [en, barge-in]; key 1; choice 1`.
     pub fn lines(&self) -> Vec<String> {
         let mut lines: Vec<String> = Vec::new();
         for action in &self.actions {
@@ -192,6 +192,11 @@ impl Simulation {
                     continue;
                 }
                 Action::Log(FlowEvent::Digit { digit }) => format!("key {digit}"),
+                Action::Log(FlowEvent::MenuChoice { option, .. }) => format!("choice {option}"),
+                Action::Log(FlowEvent::Branch { branch, .. }) => format!("branch {branch}"),
+                Action::Log(FlowEvent::LanguageChanged { language }) => {
+                    format!("language {language}")
+                }
                 Action::Log(event) => event.name().replace('_', " "),
                 other => other.to_string(),
             };

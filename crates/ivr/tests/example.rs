@@ -6,7 +6,9 @@ mod common;
 use std::sync::Arc;
 
 use common::origin;
-use ivr::{Action, Flow, HttpReply, KnownNames, LocalTime, Outcome, Scenario, Skill, simulate_scenario};
+use ivr::{
+    Action, Flow, HttpReply, KnownNames, LocalTime, Outcome, Scenario, Skill, simulate_scenario,
+};
 
 const EXAMPLE: &str = include_str!("../../../docs/ivr-example.yaml");
 
@@ -78,21 +80,46 @@ fn a_french_caller_with_a_valid_account_number_is_queued_with_the_french_skill()
     let path: Vec<&str> = run.path.iter().map(|n| &**n).collect();
     assert_eq!(
         path,
-        ["choose_language", "french", "office", "lookup", "account", "confirm", "support", "csat", "thanks"]
+        [
+            "choose_language",
+            "french",
+            "office",
+            "lookup",
+            "account",
+            "confirm",
+            "support",
+            "csat",
+            "thanks"
+        ]
     );
-    let Action::Queue { skills, callback, .. } = queued(&run) else {
+    let Action::Queue {
+        skills, callback, ..
+    } = queued(&run)
+    else {
         unreachable!()
     };
     assert!(*callback);
     assert_eq!(
         skills,
         &[
-            Skill { name: "product:banking".into(), level: 2 },
-            Skill { name: "language:fr".into(), level: 1 },
+            Skill {
+                name: "product:banking".into(),
+                level: 2
+            },
+            Skill {
+                name: "language:fr".into(),
+                level: 1
+            },
         ]
     );
-    assert_eq!(run.vars.get("account").map(String::as_str), Some("79927398713"));
-    assert!(run.actions.contains(&Action::SurveyAnswer { survey: "csat".into(), score: 4 }));
+    assert_eq!(
+        run.vars.get("account").map(String::as_str),
+        Some("79927398713")
+    );
+    assert!(run.actions.contains(&Action::SurveyAnswer {
+        survey: "csat".into(),
+        score: 4
+    }));
     assert_eq!(run.outcome, Outcome::HungUp);
 }
 
@@ -110,7 +137,10 @@ fn an_account_number_failing_luhn_is_asked_again() {
         .filter(|a| matches!(a, Action::Log(ivr::FlowEvent::InvalidEntry { .. })))
         .count();
     assert_eq!(invalid, 1);
-    assert_eq!(run.vars.get("account").map(String::as_str), Some("79927398713"));
+    assert_eq!(
+        run.vars.get("account").map(String::as_str),
+        Some("79927398713")
+    );
 }
 
 #[test]
@@ -135,7 +165,10 @@ fn the_crm_answer_fills_variables_and_a_gold_tier_skips_the_account_question() {
         .expect("the CRM is asked");
     let body: serde_json::Value = serde_json::from_str(&request).unwrap();
     assert_eq!(body["phone"], "+33140000000");
-    assert_eq!(run.vars.get("customer_name").map(String::as_str), Some("Ada"));
+    assert_eq!(
+        run.vars.get("customer_name").map(String::as_str),
+        Some("Ada")
+    );
     assert!(run.path.iter().any(|n| &**n == "vip_queue"));
     assert!(!run.path.iter().any(|n| &**n == "account"));
 }
@@ -149,5 +182,10 @@ fn on_a_holiday_the_caller_hears_the_closed_message() {
     };
     let run = simulate_scenario(example(), &scenario, origin());
     assert!(run.path.iter().any(|n| &**n == "closed_message"));
-    assert_eq!(run.outcome, Outcome::Voicemail { mailbox: "customer-care".into() });
+    assert_eq!(
+        run.outcome,
+        Outcome::Voicemail {
+            mailbox: "customer-care".into()
+        }
+    );
 }

@@ -63,11 +63,38 @@ fn demo_flow_loads_with_its_settings() {
 }
 
 #[test]
-fn flows_md_example_is_the_demo_flow() {
-    let doc = include_str!("../FLOWS.md");
+fn the_docs_first_example_is_the_demo_flow() {
+    let doc = include_str!("../../../docs/ivr.md");
     let start = doc.find("```yaml\n").unwrap() + "```yaml\n".len();
     let end = start + doc[start..].find("```").unwrap();
     assert_eq!(&doc[start..end], DEMO);
+}
+
+#[test]
+fn the_docs_describe_every_node_kind() {
+    let doc = include_str!("../../../docs/ivr.md");
+    let kinds = [
+        "play",
+        "menu",
+        "collect",
+        "set",
+        "condition",
+        "hours",
+        "language",
+        "http",
+        "goto",
+        "queue",
+        "transfer",
+        "voicemail",
+        "survey",
+        "hangup",
+    ];
+    for kind in kinds {
+        assert!(
+            doc.contains(&format!("\n### `{kind}`\n")),
+            "no section for {kind}"
+        );
+    }
 }
 
 #[test]

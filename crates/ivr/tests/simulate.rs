@@ -62,3 +62,16 @@ fn the_walk_prints_one_line_per_step() {
          → sales\n  queue sales\noutcome: queued on sales"
     );
 }
+
+#[test]
+fn the_path_prints_one_line_per_node_with_what_happened_there() {
+    let run = simulate(flow(DEMO), &['1'], Vars::new(), origin());
+    assert_eq!(
+        run.lines(),
+        [
+            "welcome: play welcome, call-recorded [en]",
+            "main: play menu [en, barge-in]; key 1; choice 1",
+            "sales: queue sales",
+        ]
+    );
+}

@@ -57,7 +57,14 @@ fn a_french_caller_in_office_hours_reaches_support_then_the_survey() {
     );
     assert!(stdout.contains("survey csat answer 5"), "{stdout}");
     assert!(stdout.contains("[language:fr ≥ 1]"), "{stdout}");
-    assert!(stdout.lines().last().unwrap().starts_with("outcome: hung up"), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("outcome: hung up"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -66,10 +73,20 @@ fn a_call_on_sunday_takes_the_closed_branch_to_voicemail() {
     assert!(ok, "{stderr}");
     assert_eq!(
         nodes(&stdout),
-        ["choose_language", "english", "office", "closed_message", "voicemail"],
+        [
+            "choose_language",
+            "english",
+            "office",
+            "closed_message",
+            "voicemail"
+        ],
         "{stdout}"
     );
-    assert!(stdout.ends_with("outcome: voicemail for customer-care\n"), "{stdout}");
+    assert!(stdout.contains("office: branch closed\n"), "{stdout}");
+    assert!(
+        stdout.ends_with("outcome: voicemail for customer-care\n"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -83,7 +100,10 @@ fn a_gold_customer_found_by_the_crm_goes_to_the_priority_queue() {
         r#"{"customer":{"name":"Ada","tier":"gold"}}"#,
     ]);
     assert!(ok, "{stderr}");
-    assert!(stdout.contains("greet: play tts \"Hello Ada.\""), "{stdout}");
+    assert!(
+        stdout.contains("greet: play tts \"Hello Ada.\""),
+        "{stdout}"
+    );
     assert!(stdout.contains("vip_queue:"), "{stdout}");
 }
 
@@ -92,7 +112,11 @@ fn a_refused_flow_prints_its_errors_and_fails() {
     let dir = std::env::temp_dir().join(format!("plateau-ivr-sim-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.yaml");
-    std::fs::write(&bad, "name: x\nlanguage: en\nstart: a\nnodes:\n  a:\n    gotoo: a\n").unwrap();
+    std::fs::write(
+        &bad,
+        "name: x\nlanguage: en\nstart: a\nnodes:\n  a:\n    gotoo: a\n",
+    )
+    .unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_plateau"))
         .args(["ivr", "simulate"])
         .arg(&bad)

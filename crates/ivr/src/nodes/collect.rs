@@ -25,7 +25,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use regex_lite::Regex;
+use regex_lite::{Regex, RegexBuilder};
 
 use crate::action::FlowEvent;
 use crate::dtmf;
@@ -46,8 +46,12 @@ pub(crate) const KIND: &str = "collect";
 /// Longest entry a flow may ask for.
 pub(crate) const MAX_LENGTH: u32 = 32;
 const DEFAULT_INTER_DIGIT: Duration = Duration::from_secs(3);
-/// Longest regex source accepted; a bound on the work compiling an uploaded flow may cause.
+/// Longest regex source accepted, and the most memory and nesting a compiled one may take:
+/// bounds on what compiling an uploaded flow may cost (regex-lite's own default allows 10 MiB
+/// per regex). Entries are at most 32 keys, so honest patterns are far below.
 const MAX_PATTERN: usize = 256;
+const MAX_COMPILED_BYTES: usize = 64 * 1024;
+const MAX_NESTING: u32 = 16;
 
 /// Settings of a `collect` node.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,7 +144,9 @@ impl Collect {
             }
         });
         let number = |loader: &mut Loader<'_>, y: Option<&Yaml>, field, default, min| match y {
-            Some(y) => values::whole_number(y, &loader.what(field), min..=MAX_LENGTH, loader.errors()),
+            Some(y) => {
+                values::whole_number(y, &loader.what(field), min..=MAX_LENGTH, loader.errors())
+            }
             None => Some(default),
         };
         let max_at = fields.take("max");
@@ -176,13 +182,16 @@ impl Collect {
         let timeout_at = fields.take("timeout");
         let timeout = duration(loader, timeout_at, "timeout", DEFAULT_TIMEOUT);
         let inter_at = fields.take("inter_digit_timeout");
-        let inter_digit_timeout = duration(loader, inter_at, "inter_digit_timeout", DEFAULT_INTER_DIGIT);
+        let inter_digit_timeout =
+            duration(loader, inter_at, "inter_digit_timeout", DEFAULT_INTER_DIGIT);
         let validation = match fields.take("validate") {
             Some(y) => validation(loader, y),
             None => Some(Validation::None),
         };
         let retries = match fields.take("retries") {
-            Some(y) => values::whole_number(y, &loader.what("retries"), 0..=MAX_RETRIES, loader.errors()),
+            Some(y) => {
+                values::whole_number(y, &loader.what("retries"), 0..=MAX_RETRIES, loader.errors())
+            }
             None => Some(DEFAULT_RETRIES),
         };
         let invalid_at = fields.take("invalid_prompt");
@@ -235,7 +244,12 @@ fn validation(loader: &mut Loader<'_>, y: &Yaml) -> Option<Validation> {
             return None;
         }
         // Anchored so the whole entry must match, as an administrator expects.
-        return match Regex::new(&format!("^(?:{source})$")) {
+        let anchored = format!("^(?:{source})$");
+        let compiled = RegexBuilder::new(&anchored)
+            .size_limit(MAX_COMPILED_BYTES)
+            .nest_limit(MAX_NESTING)
+            .build();
+        return match compiled {
             Ok(regex) => Some(Validation::Regex(Pattern(regex))),
             Err(e) => {
                 let message = format!("{what}: the regex does not compile: {e}");

@@ -62,11 +62,15 @@ impl Hours {
         body: &Yaml,
     ) -> Option<Self> {
         let mut fields = loader.body(KIND, body)?;
-        let when = fields
-            .require("when", loader.errors())
-            .and_then(|y| list(y).iter().map(|r| open_hours(loader, r)).collect::<Option<Vec<_>>>());
+        let when = fields.require("when", loader.errors()).and_then(|y| {
+            let ranges: Vec<_> = list(y).into_iter().map(|r| open_hours(loader, r)).collect();
+            every(ranges)
+        });
         let holidays = match fields.take("holidays") {
-            Some(y) => list(y).iter().map(|d| holiday(loader, d)).collect::<Option<Vec<_>>>(),
+            Some(y) => {
+                let dates: Vec<_> = list(y).into_iter().map(|d| holiday(loader, d)).collect();
+                every(dates)
+            }
             None => Some(Vec::new()),
         };
         let open = fields.require("open", loader.errors());
@@ -88,6 +92,11 @@ impl Hours {
     }
 }
 
+/// All the values if every one was read; each item is read (and its errors reported) first.
+fn every<T>(items: Vec<Option<T>>) -> Option<Vec<T>> {
+    items.into_iter().collect()
+}
+
 /// The items of a list, or the value alone.
 fn list(y: &Yaml) -> Vec<&Yaml> {
     match &y.value {
@@ -99,7 +108,10 @@ fn list(y: &Yaml) -> Vec<&Yaml> {
 fn holiday(loader: &mut Loader<'_>, y: &Yaml) -> Option<Date> {
     let date = y.scalar().and_then(Date::parse);
     if date.is_none() {
-        let message = format!("{} must list dates written YYYY-MM-DD", loader.what("holidays"));
+        let message = format!(
+            "{} must list dates written YYYY-MM-DD",
+            loader.what("holidays")
+        );
         loader.errors().push(FlowError::at(y.pos, message));
     }
     date
@@ -134,7 +146,11 @@ fn open_hours(loader: &mut Loader<'_>, y: &Yaml) -> Option<OpenHours> {
         loader.errors().push(FlowError::at(to_at, message));
         return None;
     }
-    Some(OpenHours { days: days?, from, to })
+    Some(OpenHours {
+        days: days?,
+        from,
+        to,
+    })
 }
 
 /// `mon-fri`, `sat`, `mon,wed,fri`, `fri-mon`.

@@ -81,21 +81,21 @@ impl Http {
             },
             None => Some(HttpMethod::Get),
         };
-        let url = fields
-            .require("url", loader.errors())
-            .and_then(|y| {
-                let url = loader.template(y, "\"url\"")?;
-                let text = url.to_string();
-                if text.starts_with("http://") || text.starts_with("https://") {
-                    Some(url)
-                } else {
-                    let message = format!("{} must start with http:// or https://", loader.what("url"));
-                    loader.errors().push(FlowError::at(y.pos, message));
-                    None
-                }
-            });
+        let url = fields.require("url", loader.errors()).and_then(|y| {
+            let url = loader.template(y, "\"url\"")?;
+            let text = url.to_string();
+            if text.starts_with("http://") || text.starts_with("https://") {
+                Some(url)
+            } else {
+                let message = format!("{} must start with http:// or https://", loader.what("url"));
+                loader.errors().push(FlowError::at(y.pos, message));
+                None
+            }
+        });
         let json_body = match fields.take("body") {
-            Some(y) => pairs(loader, y, "body", |loader, v, name| loader.template(v, name)),
+            Some(y) => pairs(loader, y, "body", |loader, v, name| {
+                loader.template(v, name)
+            }),
             None => Some(Vec::new()),
         };
         let timeout = match fields.take("timeout") {
@@ -141,12 +141,19 @@ fn pairs<T>(
     let mut complete = true;
     for entry in entries {
         if !template::is_var_name(entry.name) {
-            let message = format!("\"{}\" in {what} is not a name (letters, digits, \"_\" and \".\")", entry.name);
+            let message = format!(
+                "\"{}\" in {what} is not a name (letters, digits, \"_\" and \".\")",
+                entry.name
+            );
             loader.errors().push(FlowError::at(entry.key.pos, message));
             complete = false;
             continue;
         }
-        match read(loader, entry.value, &format!("\"{}\" in \"{field}\"", entry.name)) {
+        match read(
+            loader,
+            entry.value,
+            &format!("\"{}\" in \"{field}\"", entry.name),
+        ) {
             Some(v) => out.push((entry.name.to_owned(), v)),
             None => complete = false,
         }

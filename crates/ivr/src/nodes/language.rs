@@ -70,7 +70,9 @@ impl Language {
             None => Some(None),
         };
         let level = match fields.take("level") {
-            Some(y) => values::whole_number(y, &loader.what("level"), 1..=MAX_LEVEL, loader.errors()),
+            Some(y) => {
+                values::whole_number(y, &loader.what("level"), 1..=MAX_LEVEL, loader.errors())
+            }
             None => Some(1),
         };
         fields.finish(loader.errors());
@@ -93,7 +95,7 @@ impl Behaviour for Language {
     }
 
     fn enter(&self, cx: &mut Cx<'_>) -> Step {
-        cx.set_language(Arc::clone(&self.language), Some(self.skill.clone()));
+        cx.set_language(Arc::clone(&self.language), self.skill.clone());
         Step::Go(self.next.dest)
     }
 }

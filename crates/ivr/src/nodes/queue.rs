@@ -91,7 +91,9 @@ impl Queue {
         };
         let after_call = match fields.take("after_call") {
             // Taken once per call, when the agent hangs up: not a loop a silent caller spins in.
-            Some(y) => loader.target(Some(y), "sends callers after the call to", true).map(Some),
+            Some(y) => loader
+                .target(Some(y), "sends callers after the call to", true)
+                .map(Some),
             None => Some(None),
         };
         fields.finish(loader.errors());
@@ -109,18 +111,22 @@ fn skills(loader: &mut Loader<'_>, y: &Yaml) -> Option<Vec<Skill>> {
     let what = loader.what("skills");
     let level_range = 1..=MAX_LEVEL;
     if let Value::Sequence(items) = &y.value {
-        let mut out = Vec::new();
-        for item in items {
-            let name = values::text(item, &format!("each skill of {what}"), loader.errors())?;
-            out.push(Skill {
-                name: name.into(),
-                level: 1,
-            });
-        }
-        return Some(out);
+        let each = format!("each skill of {what}");
+        let names: Vec<Option<Skill>> = items
+            .iter()
+            .map(|item| {
+                values::text(item, &each, loader.errors()).map(|name| Skill {
+                    name: name.into(),
+                    level: 1,
+                })
+            })
+            .collect();
+        return names.into_iter().collect();
     }
     let Some(entries) = fields::entries(y, "skill", &what, loader.errors()) else {
-        let message = format!("{what} must list skills, or map them to levels such as {{ \"language:fr\": 5 }}");
+        let message = format!(
+            "{what} must list skills, or map them to levels such as {{ \"language:fr\": 5 }}"
+        );
         loader.errors().push(FlowError::at(y.pos, message));
         return None;
     };
@@ -128,8 +134,13 @@ fn skills(loader: &mut Loader<'_>, y: &Yaml) -> Option<Vec<Skill>> {
     let mut complete = true;
     for entry in entries {
         let level_what = format!("the level of skill \"{}\" in {what}", entry.name);
-        match values::whole_number(entry.value, &level_what, level_range.clone(), loader.errors())
-            .and_then(|l| u8::try_from(l).ok())
+        match values::whole_number(
+            entry.value,
+            &level_what,
+            level_range.clone(),
+            loader.errors(),
+        )
+        .and_then(|l| u8::try_from(l).ok())
         {
             Some(level) => out.push(Skill {
                 name: entry.name.into(),

@@ -36,18 +36,24 @@ impl Set {
         let next = loader.target(next, "continues to", false);
         let owner = format!("set in node \"{}\"", loader.node_name());
         let Some(entries) = fields::entries(body, "variable", &owner, loader.errors()) else {
-            let message = format!("{owner} must map variable names to values, such as {{ tier: gold }}");
+            let message =
+                format!("{owner} must map variable names to values, such as {{ tier: gold }}");
             loader.errors().push(FlowError::at(body.pos, message));
             return None;
         };
         if entries.is_empty() {
-            loader.errors().push(FlowError::at(body.pos, format!("{owner} sets nothing")));
+            loader
+                .errors()
+                .push(FlowError::at(body.pos, format!("{owner} sets nothing")));
         }
         let mut values = Vec::new();
         let mut complete = !entries.is_empty();
         for entry in entries {
             if !template::is_var_name(entry.name) {
-                let message = format!("\"{}\" in {owner} is not a variable name (letters, digits, \"_\" and \".\")", entry.name);
+                let message = format!(
+                    "\"{}\" in {owner} is not a variable name (letters, digits, \"_\" and \".\")",
+                    entry.name
+                );
                 loader.errors().push(FlowError::at(entry.key.pos, message));
                 complete = false;
                 continue;

@@ -74,7 +74,9 @@ impl Survey {
             None => Some(DEFAULT_TIMEOUT),
         };
         let retries = match fields.take("retries") {
-            Some(y) => values::whole_number(y, &loader.what("retries"), 0..=MAX_RETRIES, loader.errors()),
+            Some(y) => {
+                values::whole_number(y, &loader.what("retries"), 0..=MAX_RETRIES, loader.errors())
+            }
             None => Some(1),
         };
         let invalid_at = fields.take("invalid_prompt");

@@ -57,7 +57,11 @@ impl Behaviour for Transfer {
     }
 
     fn enter(&self, cx: &mut Cx<'_>) -> Step {
-        let number: String = cx.render(&self.number).chars().filter(|c| !c.is_whitespace()).collect();
+        let number: String = cx
+            .render(&self.number)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         if dialable(&number) {
             cx.emit(Action::Transfer { number });
         } else {
