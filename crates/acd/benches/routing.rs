@@ -2,11 +2,14 @@
 //!
 //! Floor: 10,000 agents, 1,000 queues (30 members each, every agent in 3 queues), 5,000
 //! contacts waiting. Queues 0–499 are saturated: their agents are all on calls and 10 contacts
-//! wait in each. Queues 500–999 have their agents available and nobody waiting.
+//! wait in each. Queues 500–999 have their agents available and nobody waiting. Skills are in
+//! play: every agent speaks one of four languages (level 5–10) and has a `tier` 1–3; every
+//! queue requires `tier` 1 and ages priorities every 30 s; half the waiting contacts require a
+//! language, and every arriving contact does, so each decision checks eligibility.
 //! - `agent_available`: an agent of the saturated half ends a call (no wrap-up) and takes the
-//!   best waiting contact of their three queues.
-//! - `contact_arrives`: a contact enters a queue of the idle half and is offered to the agent
-//!   idle longest.
+//!   best waiting contact they qualify for among their three queues.
+//! - `contact_arrives`: a contact requiring a language enters a queue of the idle half and is
+//!   offered to the qualified agent idle longest.
 //!
 //! Each decision is timed from the input to the last output drained; the set-up that restores
 //! the floor afterwards (answer + a new arrival, or an abandon) is not timed. Besides criterion's
@@ -18,7 +21,9 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use acd::simulation::{Traffic, simulate};
-use acd::{Acd, AcdConfig, AgentConfig, AgentId, ContactId, Input, Output, QueueConfig, QueueId};
+use acd::{
+    Acd, AcdConfig, AgentConfig, AgentId, ContactId, Input, Output, QueueConfig, QueueId, Skills,
+};
 use criterion::Criterion;
 
 const AGENTS: u64 = 10_000;
@@ -45,6 +50,20 @@ fn drain(acd: &mut Acd) -> Option<(ContactId, AgentId)> {
     offer
 }
 
+/// A contact arriving, priority 0–2, requiring one of the four languages at level 5 or not.
+fn arrival(contact: ContactId, queue: QueueId, language: bool) -> Input {
+    let skills: Skills = match language {
+        true => [(format!("language:{}", contact.0 / 2 % 4), 5)].into(),
+        false => Skills::new(),
+    };
+    Input::ContactArrivedWithSkills {
+        contact,
+        queue,
+        priority: (contact.0 % 3) as i32,
+        skills,
+    }
+}
+
 fn build_floor() -> Floor {
     let half_agents = AGENTS / 2;
     let half_queues = QUEUES / 2;
@@ -52,6 +71,8 @@ fn build_floor() -> Floor {
         .map(|q| {
             let mut c = QueueConfig::new(QueueId(q), format!("q{q}"));
             c.wrap_up = Duration::ZERO;
+            c.required_skills.insert("tier".into(), 1);
+            c.aging_step = Some(Duration::from_secs(30));
             c
         })
         .collect();
@@ -63,7 +84,11 @@ fn build_floor() -> Floor {
                 .iter()
                 .map(|off| QueueId(half * half_queues + (j + off) % half_queues))
                 .collect();
+            // Mixing in i / 500 gives each queue's 30 members all four languages.
+            let language = (i + i / 500) % 4;
             AgentConfig::new(AgentId(i), format!("a{i}"), &qs)
+                .with_skill(format!("language:{language}"), 5 + (i % 6) as u8)
+                .with_skill("tier", 1 + (i % 3) as u8)
         })
         .collect();
     let mut acd = Acd::new(AcdConfig {
@@ -109,11 +134,7 @@ fn build_floor() -> Floor {
             next_contact += 1;
             acd.handle_input(
                 now,
-                Input::ContactArrived {
-                    contact,
-                    queue: QueueId(q),
-                    priority: 0,
-                },
+                arrival(contact, QueueId(q), contact.0.is_multiple_of(2)),
             )
             .expect("arrival");
         }
@@ -167,11 +188,7 @@ impl Floor {
         self.acd
             .handle_input(
                 self.now,
-                Input::ContactArrived {
-                    contact,
-                    queue,
-                    priority: 0,
-                },
+                arrival(contact, queue, contact.0.is_multiple_of(2)),
             )
             .expect("arrival");
         drain(&mut self.acd);
@@ -184,17 +201,9 @@ impl Floor {
         let contact = ContactId(self.next_contact);
         self.next_contact += 1;
         let queue = QueueId(QUEUES / 2 + self.next_contact % (QUEUES / 2));
+        let input = arrival(contact, queue, true);
         let start = Instant::now();
-        self.acd
-            .handle_input(
-                self.now,
-                Input::ContactArrived {
-                    contact,
-                    queue,
-                    priority: 0,
-                },
-            )
-            .expect("arrival");
+        self.acd.handle_input(self.now, input).expect("arrival");
         let offer = drain(&mut self.acd);
         let took = start.elapsed();
         offer.expect("an idle agent is offered the contact");

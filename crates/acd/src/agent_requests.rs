@@ -71,6 +71,12 @@ impl crate::Acd {
             agent.stats.missed_offers = 0;
         }
         self.set_state(now, agent_id, AgentState::LoggedOut, ChangeCause::Requested);
+        let queues: Vec<_> = self
+            .agents
+            .get(&agent_id)
+            .map(|a| a.config.queues.keys().copied().collect())
+            .unwrap_or_default();
+        self.leave_if_unstaffed(now, &queues);
         Ok(())
     }
 

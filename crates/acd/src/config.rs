@@ -61,11 +61,56 @@ pub struct QueueConfig {
     pub aging_step: Option<Duration>,
     /// Weights of members for [`StrategyKind::WeightedRandom`] (absent: 1).
     pub weights: BTreeMap<AgentId, u32>,
+    /// A contact still waiting this long after entering the queue moves to another queue
+    /// (keeping its original arrival for its place in line).
+    pub overflow: Option<Overflow>,
+    /// Whether a contact may join while no member is logged in (`false`: it leaves at once
+    /// with [`LeaveReason::NoAgents`](crate::LeaveReason::NoAgents)).
+    pub join_empty: bool,
+    /// Whether waiting contacts leave ([`LeaveReason::NoAgents`](crate::LeaveReason::NoAgents))
+    /// when the last logged-in member logs out or leaves the queue.
+    pub leave_empty: bool,
+    /// Callers hanging up within this wait count as short abandons (misdials, not lost
+    /// customers), kept apart in [`QueueView`](crate::QueueView).
+    pub short_abandon: Option<Duration>,
+    /// Callbacks: how many times the customer is dialled before giving up, and the pause
+    /// between attempts.
+    pub callback: CallbackPolicy,
+}
+
+/// Where a queue sends contacts that waited too long in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overflow {
+    /// Wait in this queue (from entering it) before moving on.
+    pub after: Duration,
+    /// The queue it moves to (a team leaders' tier, a wider team...).
+    pub to: QueueId,
+}
+
+/// How a queue retries callbacks ("virtual hold") the customer does not answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallbackPolicy {
+    /// Dial attempts before the callback is given up; at least 1.
+    pub max_attempts: u32,
+    /// Pause before the next attempt; the callback keeps its place meanwhile.
+    pub retry_delay: Duration,
+}
+
+impl Default for CallbackPolicy {
+    /// Three attempts, two minutes apart.
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            retry_delay: Duration::from_secs(120),
+        }
+    }
 }
 
 impl QueueConfig {
     /// A queue with the default settings: longest-idle routing, 10 s wrap-up, 15 s ring
-    /// timeout, not ready after 1 missed offer, position every 30 s, no wait or length limit.
+    /// timeout, not ready after 1 missed offer, position every 30 s, no wait or length limit,
+    /// no required skills, no aging, no overflow, joinable without agents, callbacks tried 3
+    /// times 2 minutes apart.
     pub fn new(id: QueueId, name: impl Into<String>) -> Self {
         Self {
             id,
@@ -81,6 +126,11 @@ impl QueueConfig {
             relaxations: Vec::new(),
             aging_step: None,
             weights: BTreeMap::new(),
+            overflow: None,
+            join_empty: true,
+            leave_empty: false,
+            short_abandon: None,
+            callback: CallbackPolicy::default(),
         }
     }
 
@@ -117,12 +167,26 @@ impl QueueConfig {
         if self.weights.values().any(|w| *w == 0) {
             return invalid("weights must be at least 1");
         }
+        if let Some(overflow) = self.overflow {
+            if overflow.after.is_zero() {
+                return invalid("overflow must wait longer than zero");
+            }
+            if overflow.to == self.id {
+                return invalid("a queue cannot overflow into itself");
+            }
+        }
+        if self.callback.max_attempts == 0 {
+            return invalid("callbacks need at least one attempt");
+        }
         let settings = [
             Some(self.wrap_up),
             Some(self.ring_timeout),
             self.announce_period,
             self.max_wait,
             self.aging_step,
+            self.overflow.map(|o| o.after),
+            self.short_abandon,
+            Some(self.callback.retry_delay),
         ];
         let steps = self.relaxations.iter().map(|r| r.after);
         if settings
@@ -234,6 +298,23 @@ mod tests {
     fn required_skill_level_over_ten_is_refused() {
         let mut q = QueueConfig::new(QueueId(1), "sales");
         q.required_skills.insert("tier".into(), 11);
+        assert!(q.validate().is_err());
+    }
+
+    #[test]
+    fn overflow_into_itself_is_refused() {
+        let mut q = QueueConfig::new(QueueId(1), "sales");
+        q.overflow = Some(Overflow {
+            after: Duration::from_secs(30),
+            to: QueueId(1),
+        });
+        assert!(q.validate().is_err());
+    }
+
+    #[test]
+    fn zero_callback_attempts_are_refused() {
+        let mut q = QueueConfig::new(QueueId(1), "sales");
+        q.callback.max_attempts = 0;
         assert!(q.validate().is_err());
     }
 

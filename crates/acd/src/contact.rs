@@ -124,15 +124,61 @@ pub(crate) struct Contact {
     pub(crate) own_skills: Skills,
     /// The requirements in force now: own and queue's merged, relaxed for the wait so far.
     pub(crate) required: Skills,
-    /// The agent whose phone is ringing for it, if any.
+    /// The agent whose phone is ringing for it, if any (for ring-all, the first of them).
     pub(crate) offered_to: Option<AgentId>,
+    /// Ring-all: the other agents ringing for it at the same time; empty when `offered_to`
+    /// is `None`.
+    pub(crate) also_ringing: Vec<AgentId>,
     /// When it leaves for having waited too long (checked on return from an offer too).
     pub(crate) leave_at: Option<Instant>,
+    /// When it entered its current queue (overflow counts from there).
+    pub(crate) entered_at: Instant,
+    /// When it overflows to another queue (checked on return from an offer too).
+    pub(crate) overflow_at: Option<Instant>,
+    /// Set once the caller chose to be called back: they hung up, their place is kept.
+    pub(crate) callback: Option<Callback>,
+}
+
+/// A contact waiting as a callback ("virtual hold").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Callback {
+    /// The number to dial.
+    pub(crate) number: String,
+    /// Dial attempts that failed so far.
+    pub(crate) failed_attempts: u32,
+    /// Not routed before this instant (the pause after a failed attempt).
+    pub(crate) not_before: Option<Instant>,
 }
 
 impl Contact {
     pub(crate) fn priority(&self) -> i32 {
         self.priority
+    }
+
+    /// Every agent ringing for it, the lead first.
+    pub(crate) fn ringing(&self) -> impl Iterator<Item = AgentId> + '_ {
+        self.offered_to
+            .into_iter()
+            .chain(self.also_ringing.iter().copied())
+    }
+
+    /// Stops ringing `agent` while others still ring; the next one leads if it led. Returns
+    /// whether the contact is still ringing anyone.
+    pub(crate) fn stop_ringing(&mut self, agent: AgentId) -> bool {
+        if self.offered_to == Some(agent) {
+            self.offered_to = (!self.also_ringing.is_empty()).then(|| self.also_ringing.remove(0));
+        } else {
+            self.also_ringing.retain(|a| *a != agent);
+        }
+        self.offered_to.is_some()
+    }
+
+    /// Whether it may be offered at `now`: a callback pausing between attempts may not.
+    pub(crate) fn routable(&self, now: Instant) -> bool {
+        self.callback
+            .as_ref()
+            .and_then(|c| c.not_before)
+            .is_none_or(|at| at <= now)
     }
 }
 
@@ -145,6 +191,10 @@ pub enum LeaveReason {
     QueueFull,
     /// The contact waited the queue's maximum wait.
     MaxWait,
+    /// No member of the queue was logged in (the queue's `join_empty` / `leave_empty`).
+    NoAgents,
+    /// A callback whose every dial attempt failed.
+    CallbackFailed,
 }
 
 impl LeaveReason {
@@ -154,6 +204,8 @@ impl LeaveReason {
             LeaveReason::Abandoned => "abandoned",
             LeaveReason::QueueFull => "queue_full",
             LeaveReason::MaxWait => "max_wait",
+            LeaveReason::NoAgents => "no_agents",
+            LeaveReason::CallbackFailed => "callback_failed",
         }
     }
 }

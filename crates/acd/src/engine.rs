@@ -82,6 +82,11 @@ impl Acd {
                 skills,
             } => self.contact_arrived(now, contact, queue, priority, skills),
             Input::ContactAbandoned { contact } => self.contact_abandoned(now, contact),
+            Input::ConvertToCallback { contact, number } => {
+                self.convert_to_callback(contact, number)
+            }
+            Input::CallbackAnswered { contact } => self.callback_answered(now, contact),
+            Input::CallbackFailed { contact } => self.callback_failed(now, contact),
             Input::MoveContact { contact, queue } => self.move_contact(now, contact, queue),
             Input::OfferAnswered { contact, agent } => self.offer_answered(now, contact, agent),
             Input::OfferFailed {
@@ -106,12 +111,12 @@ impl Acd {
                 queue,
                 membership,
             } => self.join_queue(now, agent, queue, membership),
-            Input::LeaveQueue { agent, queue } => self.leave_queue(agent, queue),
+            Input::LeaveQueue { agent, queue } => self.leave_queue(now, agent, queue),
         }
     }
 
     /// Fires every timer due at or before `now` (offer timeouts, wrap-up ends, announcements,
-    /// maximum waits, relaxed skill requirements). Call it when
+    /// maximum waits, relaxed skill requirements, overflows, callback retries). Call it when
     /// [`poll_timeout`](Self::poll_timeout)'s deadline passes; calling it early or twice is
     /// harmless.
     pub fn handle_timeout(&mut self, now: Instant) {
@@ -123,6 +128,8 @@ impl Acd {
                 Timer::WrapUp(agent) => self.wrap_up_expired(now, agent),
                 Timer::Announce(contact) => self.announce(now, contact),
                 Timer::MaxWait(contact) => self.max_wait_reached(now, contact),
+                Timer::Overflow(contact) => self.overflow_due(now, contact),
+                Timer::Retry(contact) => self.retry_callback(now, contact),
                 Timer::Relax(contact) => {
                     self.settle(now, contact);
                     relaxed.push(contact);

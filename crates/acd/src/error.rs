@@ -86,6 +86,15 @@ pub enum AcdError {
     /// A not-ready reason code that is not in the configured list.
     #[error("unknown not-ready reason {0:?}")]
     UnknownReason(String),
+    /// A callback without a number to dial.
+    #[error("a callback needs a number")]
+    EmptyCallbackNumber,
+    /// The contact is a callback already.
+    #[error("{0} is a callback already")]
+    AlreadyACallback(ContactId),
+    /// A callback outcome for a contact that is not a callback being dialled.
+    #[error("{0} is not a callback")]
+    NotACallback(ContactId),
     /// Simulation settings out of range.
     #[error("invalid simulated traffic: {0}")]
     InvalidTraffic(&'static str),

@@ -11,7 +11,8 @@ use crate::skills::Skills;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
     // Contacts.
-    /// A contact enters a queue (FIFO within priority).
+    /// A contact enters a queue (served by effective priority, then arrival; see the queue's
+    /// `aging_step`).
     ContactArrived {
         /// A new contact id.
         contact: ContactId,
@@ -35,6 +36,26 @@ pub enum Input {
     },
     /// The caller hung up while waiting or while an agent's phone rang.
     ContactAbandoned {
+        /// The contact.
+        contact: ContactId,
+    },
+    /// The waiting caller chose to be called back and hangs up: the contact keeps its place
+    /// and is dialled when its turn comes ([`Output::DialCallback`](crate::Output::DialCallback)).
+    ConvertToCallback {
+        /// The contact (must be waiting, not being offered).
+        contact: ContactId,
+        /// The number to call back (as confirmed by the caller).
+        number: String,
+    },
+    /// The customer answered the callback and is connected to the reserved agent: the
+    /// contact is answered.
+    CallbackAnswered {
+        /// The contact.
+        contact: ContactId,
+    },
+    /// The callback dial failed (no answer, busy, unreachable): retried after the queue's
+    /// retry delay, up to its maximum attempts.
+    CallbackFailed {
         /// The contact.
         contact: ContactId,
     },

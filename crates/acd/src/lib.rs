@@ -47,20 +47,22 @@
 //! ```
 //!
 //! # What routes where
-//! Each queue keeps its waiting contacts in order of service (priority, then arrival) and its
-//! available members in its strategy's index ([`strategy`]). A contact arriving goes to the
-//! agent the strategy picks; an agent becoming available takes the best waiting contact among
-//! their queues. A failed or timed-out offer puts the contact back in its place and counts a
-//! miss against the agent: not ready with reason [`MISSED_OFFERS`] at the queue's limit (1 by
-//! default), otherwise available again but idle from the failure, so at the back of a
-//! longest-idle line; the contact is routed first, so another available agent gets it. An
-//! offer withdrawn because the caller hung up costs the agent nothing, not even their place.
-//! A waiting contact hears its position every announcement period, the first one a period
-//! after it arrived ([`Acd::position`] answers at any time). Agents' states and the valid
-//! requests are in [`AgentState`].
-//!
-//! Not yet (issue 5): skills and required skills (agents' skills are stored), routing profiles
-//! (membership priority is stored), priority aging, overflow, callbacks, estimated wait.
+//! Each queue keeps its waiting contacts in order of service (effective priority — priority
+//! plus aging —, then arrival) and its available members in its strategy's index
+//! ([`strategy`]). A contact arriving goes to the agent the strategy picks among the members who
+//! have its required skills ([`Skills`], relaxed with the wait by the queue's [`Relaxation`]s);
+//! an agent becoming available takes the best waiting contact they qualify for, serving the
+//! queues of their routing profile in [`Membership::priority`] order. A failed or timed-out
+//! offer puts the contact back in its place and counts a miss against the agent: not ready with
+//! reason [`MISSED_OFFERS`] at the queue's limit (1 by default), otherwise available again but
+//! idle from the failure, so at the back of a longest-idle line; the contact is routed first, so
+//! another available agent gets it. An offer withdrawn because the caller hung up costs the
+//! agent nothing, not even their place. A waiting contact hears its position and estimated wait
+//! every announcement period ([`Acd::position`], [`Acd::contact_estimated_wait`] answer at any
+//! time). Queue policies (max wait, max length, overflow, no agents, short abandons) and
+//! callbacks that keep the caller's place are described in `docs/routing.md`; business hours
+//! are the pure [`calendar`] module. Agents' states and the valid requests are in
+//! [`AgentState`].
 //!
 //! Dependencies: `thiserror` for the error enum; `proptest` and `criterion` for tests and
 //! benches only. Random numbers come from a built-in SplitMix64 ([`Rng`]), seeded by the caller.
@@ -69,6 +71,8 @@
 mod agent;
 mod agent_requests;
 mod agent_state;
+pub mod calendar;
+mod callback;
 mod config;
 mod contact;
 mod engine;
@@ -77,6 +81,7 @@ mod ids;
 mod input;
 mod offers;
 mod output;
+mod policies;
 mod queue;
 mod reconfigure;
 mod rng;
@@ -94,8 +99,8 @@ pub use agent_state::{
     AgentState, AgentStateKind, ChangeCause, MISSED_OFFERS, OfferFailure, Request,
 };
 pub use config::{
-    AcdConfig, AgentConfig, DEFAULT_ANNOUNCE_PERIOD, DEFAULT_MISSED_OFFERS_LIMIT,
-    DEFAULT_RING_TIMEOUT, DEFAULT_WRAP_UP, MAX_SETTING, Membership, QueueConfig,
+    AcdConfig, AgentConfig, CallbackPolicy, DEFAULT_ANNOUNCE_PERIOD, DEFAULT_MISSED_OFFERS_LIMIT,
+    DEFAULT_RING_TIMEOUT, DEFAULT_WRAP_UP, MAX_SETTING, Membership, Overflow, QueueConfig,
 };
 pub use contact::LeaveReason;
 pub use engine::Acd;

@@ -23,6 +23,37 @@ pub enum Output {
         /// When the engine will give up on this offer.
         ring_until: Instant,
     },
+    /// A callback's turn came: `agent` is reserved (ringing state); dial the customer at
+    /// `number` and connect them to the agent. Answer with
+    /// [`Input::CallbackAnswered`](crate::Input::CallbackAnswered) or
+    /// [`Input::CallbackFailed`](crate::Input::CallbackFailed); at `give_up_at` the engine
+    /// counts a failed attempt itself and sends [`Output::OfferTimedOut`].
+    DialCallback {
+        /// The contact.
+        contact: ContactId,
+        /// The agent reserved for it.
+        agent: AgentId,
+        /// The queue it comes from.
+        queue: QueueId,
+        /// The number to dial.
+        number: String,
+        /// 1 for the first attempt.
+        attempt: u32,
+        /// When the engine gives up on this attempt (the queue's ring timeout).
+        give_up_at: Instant,
+    },
+    /// The contact waited the queue's overflow time and moved to another queue, keeping its
+    /// original arrival time (its place in line). Still queued: nothing to do for the call.
+    ContactOverflowed {
+        /// The contact.
+        contact: ContactId,
+        /// The queue it left.
+        from: QueueId,
+        /// The queue it joined.
+        to: QueueId,
+        /// From first entering a queue to now.
+        waited: Duration,
+    },
     /// The offer rang out: cancel the agent's leg (CANCEL). The engine already treated it as
     /// [`OfferFailure::NoAnswer`](crate::OfferFailure::NoAnswer).
     OfferTimedOut {

@@ -28,6 +28,10 @@ pub(crate) struct Queue {
     pub(crate) present: BTreeSet<(Instant, u64)>,
     /// Handle times of the last [`EWT_SAMPLES`] calls answered from this queue, oldest first.
     pub(crate) handle_times: VecDeque<Duration>,
+    /// Callers who hung up while in this queue, since the engine started.
+    pub(crate) abandoned: u64,
+    /// Of those, the ones who hung up within the queue's short-abandon threshold.
+    pub(crate) short_abandoned: u64,
 }
 
 impl Queue {
@@ -39,6 +43,8 @@ impl Queue {
             waiting: BTreeSet::new(),
             present: BTreeSet::new(),
             handle_times: VecDeque::new(),
+            abandoned: 0,
+            short_abandoned: 0,
         }
     }
 

@@ -158,6 +158,7 @@ impl crate::Acd {
 
     pub(crate) fn leave_queue(
         &mut self,
+        now: Instant,
         agent_id: AgentId,
         queue_id: QueueId,
     ) -> Result<(), AcdError> {
@@ -175,6 +176,7 @@ impl crate::Acd {
             queue.members.remove(&agent_id);
             queue.strategy.agent_unavailable(agent_id);
         }
+        self.leave_if_unstaffed(now, &[queue_id]);
         Ok(())
     }
 }

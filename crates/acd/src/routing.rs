@@ -116,7 +116,9 @@ impl crate::Acd {
             };
             let candidate = queue.waiting.iter().find_map(|key| {
                 let contact = self.contacts.get(&key.contact)?;
-                qualifies(&agent.config.skills, &contact.required).then_some((key, contact))
+                let takes =
+                    contact.routable(now) && qualifies(&agent.config.skills, &contact.required);
+                takes.then_some((key, contact))
             });
             let Some((key, contact)) = candidate else {
                 continue;
@@ -143,12 +145,14 @@ impl crate::Acd {
         let Some(contact) = self.contacts.get(&contact_id) else {
             return;
         };
-        if contact.offered_to.is_some() {
+        if contact.offered_to.is_some() || !contact.routable(now) {
             return;
         }
         let Some(queue) = self.queues.get_mut(&contact.queue) else {
             return;
         };
+        // A callback reserves one agent: a person, not a phone, must take it.
+        let ring_all = queue.strategy.rings_all() && contact.callback.is_none();
         loop {
             if queue.strategy.is_empty() {
                 return;
@@ -163,6 +167,20 @@ impl crate::Acd {
                 roster: Roster::new(&self.agents),
                 required: &contact.required,
             };
+            if ring_all {
+                let chosen = queue.strategy.choose_all(&mut pick);
+                let (ready, stale): (Vec<AgentId>, Vec<AgentId>) =
+                    chosen.into_iter().partition(|a| {
+                        self.agents
+                            .get(a)
+                            .is_some_and(|a| a.state == AgentState::Available)
+                    });
+                for agent_id in stale {
+                    queue.strategy.agent_unavailable(agent_id);
+                }
+                self.offer_all(now, contact_id, &ready);
+                return;
+            }
             let Some(agent_id) = queue.strategy.choose(&mut pick) else {
                 return;
             };
@@ -209,7 +227,17 @@ impl crate::Acd {
 
     /// Offers a waiting contact to an available agent: the contact leaves the waiting order
     /// (keeping its key for a return), the agent rings, the ring timeout is armed.
-    fn offer(&mut self, now: Instant, contact_id: ContactId, agent_id: AgentId) {
+    pub(crate) fn offer(&mut self, now: Instant, contact_id: ContactId, agent_id: AgentId) {
+        self.offer_all(now, contact_id, &[agent_id]);
+    }
+
+    /// Offers a waiting contact to these available agents at once (one, except for ring-all):
+    /// the first is the contact's lead offer, the others ring beside it; one ring timeout
+    /// covers them all.
+    pub(crate) fn offer_all(&mut self, now: Instant, contact_id: ContactId, agents: &[AgentId]) {
+        let Some((lead, others)) = agents.split_first() else {
+            return;
+        };
         let Some(contact) = self.contacts.get_mut(&contact_id) else {
             return;
         };
@@ -218,29 +246,45 @@ impl crate::Acd {
             return;
         };
         queue.waiting.remove(&contact.key);
-        contact.offered_to = Some(agent_id);
-        queue.strategy.offered(agent_id);
+        contact.offered_to = Some(*lead);
+        contact.also_ringing = others.to_vec();
         let ring_until = after(now, queue.config.ring_timeout);
         if let Some(at) = ring_until {
             self.timers.arm(at, Timer::Offer(contact_id));
         }
-        if let Some(agent) = self.agents.get_mut(&agent_id) {
-            agent.stats.last_offered = Some(now);
-        }
-        self.outputs.push_back(Output::Offer {
-            contact: contact_id,
-            agent: agent_id,
-            queue: queue_id,
-            ring_until: ring_until.unwrap_or(now),
-        });
-        self.set_state(
-            now,
-            agent_id,
-            AgentState::Ringing {
+        let ring_until = ring_until.unwrap_or(now);
+        for agent_id in agents {
+            let Some(contact) = self.contacts.get(&contact_id) else {
+                return;
+            };
+            let output = match &contact.callback {
+                Some(callback) => Output::DialCallback {
+                    contact: contact_id,
+                    agent: *agent_id,
+                    queue: queue_id,
+                    number: callback.number.clone(),
+                    attempt: callback.failed_attempts + 1,
+                    give_up_at: ring_until,
+                },
+                None => Output::Offer {
+                    contact: contact_id,
+                    agent: *agent_id,
+                    queue: queue_id,
+                    ring_until,
+                },
+            };
+            if let Some(queue) = self.queues.get_mut(&queue_id) {
+                queue.strategy.offered(*agent_id);
+            }
+            if let Some(agent) = self.agents.get_mut(agent_id) {
+                agent.stats.last_offered = Some(now);
+            }
+            self.outputs.push_back(output);
+            let ringing = AgentState::Ringing {
                 contact: contact_id,
                 queue: queue_id,
-            },
-            ChangeCause::Offered,
-        );
+            };
+            self.set_state(now, *agent_id, ringing, ChangeCause::Offered);
+        }
     }
 }

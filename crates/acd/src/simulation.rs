@@ -80,7 +80,7 @@ pub struct DayReport {
     pub answered: u64,
     /// Contacts whose caller hung up first.
     pub abandoned: u64,
-    /// Contacts turned away (queue full or maximum wait).
+    /// Contacts turned away (queue full, maximum wait, no agents, callback failed).
     pub turned_away: u64,
     /// Offers made to agents (an answered contact may have had several).
     pub offers: u64,
@@ -94,6 +94,8 @@ pub struct DayReport {
     pub longest_answer_wait: Duration,
     /// Every output the engine produced.
     pub outputs: u64,
+    /// Calls answered by each agent, by agent number (fairness of the strategy).
+    pub answered_by_agent: Vec<u64>,
     /// Simulated time from the first arrival to the last contact leaving the queues.
     pub duration: Duration,
 }
@@ -179,7 +181,10 @@ pub fn simulate(start: Instant, traffic: &Traffic) -> Result<DayReport, AcdError
         );
     }
 
-    let mut report = DayReport::default();
+    let mut report = DayReport {
+        answered_by_agent: vec![0; traffic.agents as usize],
+        ..DayReport::default()
+    };
     let give_up = start + traffic.span + MAX_SETTING;
     let mut now = start;
     loop {
@@ -231,6 +236,12 @@ pub fn simulate(start: Instant, traffic: &Traffic) -> Result<DayReport, AcdError
                 Output::OfferTimedOut { .. } => report.offers_timed_out += 1,
                 Output::ContactAnswered { agent, waited, .. } => {
                     report.answered += 1;
+                    if let Some(count) = usize::try_from(agent.0)
+                        .ok()
+                        .and_then(|a| report.answered_by_agent.get_mut(a))
+                    {
+                        *count += 1;
+                    }
                     report.total_answer_wait += waited;
                     report.longest_answer_wait = report.longest_answer_wait.max(waited);
                     if waited <= Duration::from_secs(20) {
@@ -249,7 +260,10 @@ pub fn simulate(start: Instant, traffic: &Traffic) -> Result<DayReport, AcdError
                 }
                 Output::ContactLeft { reason, .. } => match reason {
                     LeaveReason::Abandoned => report.abandoned += 1,
-                    LeaveReason::QueueFull | LeaveReason::MaxWait => report.turned_away += 1,
+                    LeaveReason::QueueFull
+                    | LeaveReason::MaxWait
+                    | LeaveReason::NoAgents
+                    | LeaveReason::CallbackFailed => report.turned_away += 1,
                 },
                 _ => {}
             }

@@ -24,6 +24,10 @@ pub(crate) enum Timer {
     Announce(ContactId),
     /// The contact has waited the queue's maximum wait.
     MaxWait(ContactId),
+    /// The contact has waited the queue's overflow time.
+    Overflow(ContactId),
+    /// A callback's pause between attempts is over.
+    Retry(ContactId),
 }
 
 /// Deadlines by time, and by timer for cancelling.

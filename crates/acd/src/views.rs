@@ -34,6 +34,12 @@ pub struct QueueView {
     pub members: usize,
     /// Estimated wait of a contact joining now ([`Acd::estimated_wait`](crate::Acd::estimated_wait)).
     pub estimated_wait: Option<Duration>,
+    /// Of the waiting contacts, the callbacks (callers who hung up and keep their place).
+    pub waiting_callbacks: usize,
+    /// Callers who hung up while in this queue, since the engine started.
+    pub abandoned: u64,
+    /// Of those, the ones who hung up within the queue's short-abandon threshold.
+    pub short_abandoned: u64,
 }
 
 /// An agent's live state.
@@ -66,8 +72,10 @@ pub struct ContactView {
     pub priority: i32,
     /// When it entered the queue.
     pub arrived_at: Instant,
-    /// The agent being offered it, or `None` while it waits.
+    /// The agent being offered it (or reserved for its callback), or `None` while it waits.
     pub offered_to: Option<AgentId>,
+    /// Whether it waits as a callback (the caller hung up and keeps their place).
+    pub callback: bool,
 }
 
 /// Everything at once, sorted by id.
@@ -107,6 +115,17 @@ impl crate::Acd {
             logged_in_agents,
             members: queue.members.len(),
             estimated_wait: self.estimated_wait_at(queue_id, queue.waiting.len() + 1),
+            waiting_callbacks: queue
+                .waiting
+                .iter()
+                .filter(|k| {
+                    self.contacts
+                        .get(&k.contact)
+                        .is_some_and(|c| c.callback.is_some())
+                })
+                .count(),
+            abandoned: queue.abandoned,
+            short_abandoned: queue.short_abandoned,
         })
     }
 
@@ -146,6 +165,7 @@ impl crate::Acd {
             priority: contact.priority(),
             arrived_at: contact.key.arrived_at,
             offered_to: contact.offered_to,
+            callback: contact.callback.is_some(),
         })
     }
 

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use crate::agent_state::ChangeCause;
 use crate::contact::{Contact, LeaveReason, WaitKey};
 use crate::error::AcdError;
-use crate::ids::{ContactId, QueueId};
+use crate::ids::{AgentId, ContactId, QueueId};
 use crate::output::Output;
 use crate::routing::after;
 use crate::skills::{Skills, in_force, levels_are_valid, merge, next_step};
@@ -35,11 +35,18 @@ impl crate::Acd {
             .config
             .max_length
             .is_some_and(|max| queue.waiting.len() >= max);
-        if full && queue.strategy.is_empty() {
+        let refused = if full && queue.strategy.is_empty() {
+            Some(LeaveReason::QueueFull)
+        } else if !queue.config.join_empty && !self.has_logged_in_member(queue_id) {
+            Some(LeaveReason::NoAgents)
+        } else {
+            None
+        };
+        if let Some(reason) = refused {
             self.outputs.push_back(Output::ContactLeft {
                 contact: contact_id,
                 queue: queue_id,
-                reason: LeaveReason::QueueFull,
+                reason,
                 waited: Duration::ZERO,
             });
             return Ok(());
@@ -56,7 +63,11 @@ impl crate::Acd {
                 own_skills,
                 required: Skills::new(),
                 offered_to: None,
+                also_ringing: Vec::new(),
                 leave_at: None,
+                entered_at: now,
+                overflow_at: None,
+                callback: None,
             },
         );
         if let Some(queue) = self.queues.get_mut(&queue_id) {
@@ -106,10 +117,25 @@ impl crate::Acd {
             Some(at) if !required.is_empty() => self.timers.arm(at, Timer::Relax(contact_id)),
             _ => self.timers.cancel(Timer::Relax(contact_id)),
         }
-        contact.leave_at = config.max_wait.and_then(|w| after(arrived_at, w));
+        // A callback never times out: the caller hung up trusting to be called.
+        contact.leave_at = config
+            .max_wait
+            .filter(|_| contact.callback.is_none())
+            .and_then(|w| after(arrived_at, w));
         match contact.leave_at {
             Some(at) => self.timers.arm(at, Timer::MaxWait(contact_id)),
             None => self.timers.cancel(Timer::MaxWait(contact_id)),
+        }
+        contact.overflow_at = config
+            .overflow
+            .and_then(|o| after(contact.entered_at, o.after));
+        match contact.overflow_at {
+            Some(at) => self.timers.arm(at, Timer::Overflow(contact_id)),
+            None => self.timers.cancel(Timer::Overflow(contact_id)),
+        }
+        match contact.callback.as_ref().and_then(|c| c.not_before) {
+            Some(at) if at > now => self.timers.arm(at, Timer::Retry(contact_id)),
+            _ => self.timers.cancel(Timer::Retry(contact_id)),
         }
     }
 
@@ -121,14 +147,26 @@ impl crate::Acd {
         let contact = self
             .remove_contact(contact_id)
             .ok_or(AcdError::UnknownContact(contact_id))?;
-        if let Some(agent) = contact.offered_to {
+        let ringing: Vec<AgentId> = contact.ringing().collect();
+        for agent in &ringing {
             self.outputs.push_back(Output::OfferWithdrawn {
                 contact: contact_id,
-                agent,
+                agent: *agent,
             });
         }
         self.record_leave(now, contact_id, &contact, LeaveReason::Abandoned);
-        if let Some(agent) = contact.offered_to {
+        if let Some(queue) = self.queues.get_mut(&contact.queue) {
+            let waited = now.saturating_duration_since(contact.key.arrived_at);
+            queue.abandoned += 1;
+            if queue
+                .config
+                .short_abandon
+                .is_some_and(|limit| waited < limit)
+            {
+                queue.short_abandoned += 1;
+            }
+        }
+        for agent in ringing {
             // The agent keeps their place in the idle order: they missed nothing.
             self.become_available(now, agent, ChangeCause::OfferWithdrawn, true);
         }
@@ -163,8 +201,9 @@ impl crate::Acd {
     }
 
     /// Puts a contact taken out of its queue into `to`, keeping its arrival time, so its place
-    /// in the order of service and its max wait count from when it first queued.
-    fn enter_queue(
+    /// in the order of service and its max wait count from when it first queued; its overflow
+    /// time counts from now.
+    pub(crate) fn enter_queue(
         &mut self,
         now: Instant,
         contact_id: ContactId,
@@ -175,10 +214,13 @@ impl crate::Acd {
             return;
         };
         contact.queue = to;
+        contact.entered_at = now;
         queue
             .present
             .insert((contact.key.arrived_at, contact.key.seq));
-        if let Some(at) = queue.config.announce_period.and_then(|p| after(now, p)) {
+        let period = queue.config.announce_period;
+        let announce = period.filter(|_| contact.callback.is_none());
+        if let Some(at) = announce.and_then(|p| after(now, p)) {
             self.timers.arm(at, Timer::Announce(contact_id));
         }
         self.contacts.insert(contact_id, contact);
@@ -194,6 +236,9 @@ impl crate::Acd {
         let Some(queue) = self.queues.get(&contact.queue) else {
             return;
         };
+        if contact.callback.is_some() {
+            return; // nobody is listening: the caller hung up for a callback
+        }
         if contact.offered_to.is_none() {
             let position = queue.position(&contact.key);
             self.outputs.push_back(Output::AnnouncePosition {
@@ -234,6 +279,8 @@ impl crate::Acd {
             Timer::Announce(contact_id),
             Timer::MaxWait(contact_id),
             Timer::Relax(contact_id),
+            Timer::Overflow(contact_id),
+            Timer::Retry(contact_id),
         ] {
             self.timers.cancel(timer);
         }

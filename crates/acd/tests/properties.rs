@@ -9,11 +9,15 @@
 //! among the contacts they qualify for); announced positions are right; no queue keeps a
 //! waiting contact while a qualified member is available; a refused input changes nothing.
 //!
-//! The floor mixes every feature the order depends on: queue 0 ages priorities every 20 s,
+//! The floor mixes every feature the order depends on: queue 0 rings all and ages priorities
+//! every 20 s,
 //! queue 1 requires `tier` 2 relaxed to 1 after 30 s and to anyone after 60 s, queue 2 ages
 //! every 10 s and routes by best skill match, queue 3 is weighted random, a queue added later is
 //! linear; agents have `tier` 1–3, half speak French, and every agent's second queue has
-//! membership priority 2. Some callers require French.
+//! membership priority 2. Some callers require French. Queue 3 overflows to queue 0 after 45 s
+//! and turns callers away when nobody is logged in; queue 2's callers leave when its last agent
+//! logs out. Waiting callers may turn into callbacks, which keep their place, are dialled in
+//! turn and retried 2 minutes after a failed attempt, 3 attempts at most.
 
 mod common;
 
@@ -23,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use acd::{
     AcdError, AgentId, AgentState, AgentStateKind, ContactId, Input, Membership, OfferFailure,
-    Output, QueueConfig, QueueId, Relaxation, StrategyKind,
+    Output, Overflow, QueueConfig, QueueId, Relaxation, StrategyKind,
 };
 use common::{Harness, agent, queue, secs};
 use proptest::prelude::*;
@@ -37,6 +41,13 @@ enum Op {
         queue: u64,
         priority: i32,
         french: bool,
+    },
+    Callback {
+        pick: usize,
+    },
+    CallbackOutcome {
+        pick: usize,
+        answered: bool,
     },
     ArriveDuplicate {
         pick: usize,
@@ -113,6 +124,9 @@ fn op() -> impl Strategy<Value = Op> {
         6 => (queue_id.clone(), -1i32..3, prop::bool::weighted(0.3))
             .prop_map(|(queue, priority, french)| Op::Arrive { queue, priority, french }),
         1 => any::<usize>().prop_map(|pick| Op::ArriveDuplicate { pick }),
+        2 => any::<usize>().prop_map(|pick| Op::Callback { pick }),
+        3 => (any::<usize>(), any::<bool>())
+            .prop_map(|(pick, answered)| Op::CallbackOutcome { pick, answered }),
         2 => any::<usize>().prop_map(|pick| Op::Abandon { pick }),
         5 => any::<usize>().prop_map(|pick| Op::Answer { pick }),
         2 => (any::<usize>(), reason).prop_map(|(pick, reason)| Op::Fail { pick, reason }),
@@ -138,6 +152,7 @@ fn queue_config(id: u64) -> QueueConfig {
     q.aging_step = aging_step(QueueId(id)).map(secs);
     match id {
         0 => {
+            q.strategy = StrategyKind::RingAll;
             q.wrap_up = Duration::ZERO;
             q.max_length = Some(4);
         }
@@ -155,14 +170,25 @@ fn queue_config(id: u64) -> QueueConfig {
             q.strategy = StrategyKind::BestSkillMatch;
             q.wrap_up = secs(5);
             q.announce_period = Some(secs(7));
+            q.leave_empty = true;
         }
         3 => {
             q.strategy = StrategyKind::WeightedRandom;
             q.weights.insert(AgentId(3), 3);
+            q.overflow = Some(Overflow {
+                after: secs(45),
+                to: QueueId(0),
+            });
+            q.join_empty = false;
         }
         _ => q.strategy = StrategyKind::Linear,
     }
     q
+}
+
+/// Whether a queue rings all its qualified available members at once.
+fn ring_all(queue: QueueId) -> bool {
+    queue.0 == 0
 }
 
 /// Seconds per priority level gained while waiting.
@@ -187,7 +213,10 @@ struct Waiter {
     /// Seconds since the origin.
     arrived: u64,
     french: bool,
-    offered_to: Option<AgentId>,
+    /// Agents ringing for it (several only in the ring-all queue).
+    ringing: BTreeSet<AgentId>,
+    /// Set for a callback: failed attempts so far, and not routed before this second.
+    callback: Option<(u32, u64)>,
 }
 
 impl Waiter {
@@ -211,6 +240,11 @@ impl Waiter {
                 step as i64,
             ),
         }
+    }
+
+    /// Whether it may be offered at `t` (a callback pauses between attempts).
+    fn routable(&self, t: u64) -> bool {
+        self.callback.is_none_or(|(_, not_before)| not_before <= t)
     }
 
     /// Whether an agent qualifies at `t`: queue 1's `tier` 2 relaxes to 1 after 30 s and to
@@ -261,7 +295,7 @@ impl Model {
     fn waiting_in(&self, q: QueueId) -> impl Iterator<Item = (&ContactId, &Waiter)> {
         self.contacts
             .iter()
-            .filter(move |(_, w)| w.queue == q && w.offered_to.is_none())
+            .filter(move |(_, w)| w.queue == q && w.ringing.is_empty())
     }
 
     fn apply(&mut self, t: u64, output: &Output) -> Result<(), TestCaseError> {
@@ -271,7 +305,14 @@ impl Model {
                 agent,
                 queue,
                 ..
+            }
+            | Output::DialCallback {
+                contact,
+                agent,
+                queue,
+                ..
             } => {
+                let dial = matches!(output, Output::DialCallback { .. });
                 prop_assert_eq!(self.states.get(agent), Some(&AgentStateKind::Available));
                 prop_assert!(!self.offers.contains_key(agent), "agent holds two offers");
                 let Some(tier) = self.members[agent].get(queue).copied() else {
@@ -280,11 +321,23 @@ impl Model {
                 let Some(w) = self.contacts.get(contact).cloned() else {
                     return Err(TestCaseError::fail("offered contact unknown"));
                 };
-                prop_assert_eq!(w.offered_to, None, "contact offered twice at once");
+                prop_assert!(
+                    w.ringing.is_empty() || (ring_all(w.queue) && w.callback.is_none()),
+                    "contact offered twice at once outside ring-all"
+                );
                 prop_assert_eq!(w.queue, *queue);
                 prop_assert!(w.takes(*agent, t), "{:?} does not qualify", agent);
+                prop_assert_eq!(
+                    dial,
+                    w.callback.is_some(),
+                    "callbacks are dialled, others offered"
+                );
+                prop_assert!(w.routable(t), "callback dialled before its retry");
                 for (q, other_tier) in &self.members[agent] {
-                    for (other, o) in self.waiting_in(*q).filter(|(_, o)| o.takes(*agent, t)) {
+                    let candidates = self
+                        .waiting_in(*q)
+                        .filter(|(_, o)| o.takes(*agent, t) && o.routable(t));
+                    for (other, o) in candidates {
                         prop_assert!(
                             serve_order((*other_tier, o), (tier, &w), t) != Ordering::Less,
                             "{:?} was served before the better {:?}",
@@ -295,15 +348,32 @@ impl Model {
                 }
                 self.offers.insert(*agent, *contact);
                 if let Some(w) = self.contacts.get_mut(contact) {
-                    w.offered_to = Some(*agent);
+                    w.ringing.insert(*agent);
                 }
             }
-            Output::OfferTimedOut { contact, agent }
-            | Output::OfferWithdrawn { contact, agent } => {
+            Output::OfferTimedOut { contact, agent } => {
                 prop_assert_eq!(self.offers.remove(agent), Some(*contact));
                 if let Some(w) = self.contacts.get_mut(contact) {
-                    w.offered_to = None;
+                    w.ringing.remove(agent);
                 }
+                self.callback_failed(*contact, t);
+            }
+            Output::OfferWithdrawn { contact, agent } => {
+                prop_assert_eq!(self.offers.remove(agent), Some(*contact));
+                if let Some(w) = self.contacts.get_mut(contact) {
+                    w.ringing.remove(agent);
+                }
+            }
+            Output::ContactOverflowed {
+                contact, from, to, ..
+            } => {
+                let Some(w) = self.contacts.get_mut(contact) else {
+                    return Err(TestCaseError::fail("unknown contact overflowed"));
+                };
+                prop_assert_eq!(w.queue, *from);
+                prop_assert!(w.ringing.is_empty(), "overflowed while ringing");
+                prop_assert_eq!((from.0, to.0), (3, 0));
+                w.queue = *to;
             }
             Output::ContactAnswered {
                 contact,
@@ -321,7 +391,7 @@ impl Model {
                     return Err(TestCaseError::fail("unknown contact left"));
                 };
                 prop_assert_eq!(w.queue, *queue);
-                prop_assert_eq!(w.offered_to, None, "left while an offer rang");
+                prop_assert!(w.ringing.is_empty(), "left while an offer rang");
                 self.finished += 1;
             }
             Output::AnnouncePosition {
@@ -334,7 +404,8 @@ impl Model {
                     return Err(TestCaseError::fail("unknown contact announced"));
                 };
                 prop_assert_eq!(w.queue, *queue);
-                prop_assert_eq!(w.offered_to, None, "announced while ringing");
+                prop_assert!(w.ringing.is_empty(), "announced while ringing");
+                prop_assert!(w.callback.is_none(), "announced to a callback");
                 let ahead = self
                     .waiting_in(*queue)
                     .filter(|(_, o)| o.rank() < w.rank())
@@ -380,7 +451,9 @@ impl Model {
             }
             for (a, qs) in &self.members {
                 let idle = qs.contains_key(&q) && self.states[a] == AgentStateKind::Available;
-                let qualified = self.waiting_in(q).any(|(_, w)| w.takes(*a, t));
+                let qualified = self
+                    .waiting_in(q)
+                    .any(|(_, w)| w.takes(*a, t) && w.routable(t));
                 prop_assert!(
                     !(idle && qualified),
                     "{:?} idles while {:?} has a contact they qualify for",
@@ -394,7 +467,10 @@ impl Model {
                 return Err(TestCaseError::fail(format!("{c:?} lost")));
             };
             prop_assert_eq!(view.queue, w.queue);
-            prop_assert_eq!(view.offered_to, w.offered_to);
+            match view.offered_to {
+                Some(lead) => prop_assert!(w.ringing.contains(&lead), "lead not ringing"),
+                None => prop_assert!(w.ringing.is_empty(), "ringing but no lead"),
+            }
         }
         for (a, kind) in &self.states {
             let state = h.acd.agent_state(*a).expect("modelled agent exists");
@@ -443,6 +519,24 @@ fn run(h: &mut Harness, m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
                     priority,
                     skills: [("language:fr".to_owned(), 5)].into(),
                 },
+            }
+        }
+        Op::Callback { pick: i } => Input::ConvertToCallback {
+            contact: pick(&alive, i).unwrap_or(ContactId(999)),
+            number: "+33100000000".into(),
+        },
+        Op::CallbackOutcome { pick: i, answered } => {
+            let dialled: Vec<ContactId> = offers
+                .iter()
+                .map(|(_, c)| *c)
+                .filter(|c| m.contacts.get(c).is_some_and(|w| w.callback.is_some()))
+                .collect();
+            let contact = pick(&dialled, i)
+                .or(pick(&alive, i))
+                .unwrap_or(ContactId(999));
+            match answered {
+                true => Input::CallbackAnswered { contact },
+                false => Input::CallbackFailed { contact },
             }
         }
         Op::ArriveDuplicate { pick: i } => match pick(&alive, i) {
@@ -543,10 +637,22 @@ fn run(h: &mut Harness, m: &mut Model, op: &Op) -> Result<(), TestCaseError> {
                 priority,
                 ..
             } => m.arrived(contact, queue, priority, true, t),
+            Input::ConvertToCallback { contact, .. } => {
+                if let Some(w) = m.contacts.get_mut(&contact) {
+                    w.callback = Some((0, 0));
+                }
+            }
+            Input::CallbackFailed { contact } => {
+                m.offers.retain(|_, c| *c != contact);
+                if let Some(w) = m.contacts.get_mut(&contact) {
+                    w.ringing.clear();
+                }
+                m.callback_failed(contact, t);
+            }
             Input::OfferFailed { contact, agent, .. } => {
                 prop_assert_eq!(m.offers.remove(&agent), Some(contact));
                 if let Some(w) = m.contacts.get_mut(&contact) {
-                    w.offered_to = None;
+                    w.ringing.remove(&agent);
                 }
             }
             Input::MoveContact { contact, queue } => {
@@ -602,9 +708,20 @@ impl Model {
                 seq: self.next_seq,
                 arrived: t,
                 french,
-                offered_to: None,
+                ringing: BTreeSet::new(),
+                callback: None,
             },
         );
+    }
+
+    /// A callback attempt failed at `t`: the next is 120 s later (the default retry delay);
+    /// the last attempt's `ContactLeft` follows as an output.
+    fn callback_failed(&mut self, contact: ContactId, t: u64) {
+        if let Some(w) = self.contacts.get_mut(&contact)
+            && let Some((failed, _)) = w.callback
+        {
+            w.callback = Some((failed + 1, t + 120));
+        }
     }
 }
 

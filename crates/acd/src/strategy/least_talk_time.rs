@@ -46,7 +46,9 @@ impl Strategy for LeastTalkTime {
 mod tests {
     use super::*;
     use crate::rng::Rng;
-    use crate::strategy::test_support::{choose, idle_since, origin};
+    use crate::strategy::test_support::{
+        choose, choose_among, idle_since, origin, requires, skilled,
+    };
 
     #[test]
     fn picks_the_agent_with_least_talk_time() {
@@ -63,5 +65,21 @@ mod tests {
         s.agent_available(AgentId(1), &talker);
         s.agent_available(AgentId(2), &quiet);
         assert_eq!(choose(&mut s, t0, &mut Rng::new(0)), Some(AgentId(2)));
+    }
+
+    #[test]
+    fn an_unqualified_agent_is_passed_over_even_when_first() {
+        let t0 = origin();
+        let mut s = LeastTalkTime::default();
+        s.agent_available(AgentId(1), &idle_since(t0, 0));
+        let busier = AgentStats {
+            talk_time: std::time::Duration::from_secs(60),
+            ..idle_since(t0, 0)
+        };
+        s.agent_available(AgentId(2), &busier);
+        let agents = skilled(&[(1, &[]), (2, &[("product:billing", 3)])]);
+        let required = requires(&[("product:billing", 3)]);
+        let chosen = choose_among(&mut s, t0, &mut Rng::new(0), &agents, &required);
+        assert_eq!(chosen, Some(AgentId(2)));
     }
 }

@@ -111,6 +111,9 @@ impl Board {
                 ..
             } => self.agent_changed(agent, &from, &to, cause),
             Output::WrapUpExtended { .. } => {}
+            // Not produced until the server configures overflow and offers callbacks (acd
+            // issue 5 API, still to wire).
+            Output::DialCallback { .. } | Output::ContactOverflowed { .. } => {}
         }
     }
 
@@ -142,7 +145,10 @@ impl Board {
                     self.log_event(tenant, event);
                 }
             }
-            LeaveReason::QueueFull | LeaveReason::MaxWait => {
+            LeaveReason::QueueFull
+            | LeaveReason::MaxWait
+            | LeaveReason::NoAgents
+            | LeaveReason::CallbackFailed => {
                 tracing::info!(interaction = %interaction, reason = reason.as_str(), "the queue let the call go");
                 self.end_call(now, id, EndReason::NoAgent, None);
             }
