@@ -12,7 +12,8 @@
 //! configuration; `humantime` reads durations (`"30s"`) and writes RFC 3339 times;
 //! `tracing-subscriber` formats the logs; `bytes` carries SIP messages from the transports to
 //! the `sip` crate without copies; `socket2` (already under tokio) sets the SIP UDP socket's
-//! buffer sizes, which tokio does not expose.
+//! buffer sizes, which tokio does not expose; `jiff` turns the clock into a tenant's local
+//! time (its time-zone database bundled, so a machine without tzdata gives the same answer).
 #![warn(missing_docs)]
 
 pub mod call;

@@ -203,16 +203,30 @@ fn normalise_url(url: &str) -> Result<(Backend, String)> {
 /// numbered files; only the DDL dialect differs.
 fn migrator(backend: Backend) -> Migrator {
     let files: &[(i64, &str, &'static str)] = match backend {
-        Backend::Sqlite => &[(
-            1,
-            "initial",
-            include_str!("../migrations/sqlite/0001_initial.sql"),
-        )],
-        Backend::Postgres => &[(
-            1,
-            "initial",
-            include_str!("../migrations/postgres/0001_initial.sql"),
-        )],
+        Backend::Sqlite => &[
+            (
+                1,
+                "initial",
+                include_str!("../migrations/sqlite/0001_initial.sql"),
+            ),
+            (
+                2,
+                "tenant time zone",
+                include_str!("../migrations/sqlite/0002_tenant_time_zone.sql"),
+            ),
+        ],
+        Backend::Postgres => &[
+            (
+                1,
+                "initial",
+                include_str!("../migrations/postgres/0001_initial.sql"),
+            ),
+            (
+                2,
+                "tenant time zone",
+                include_str!("../migrations/postgres/0002_tenant_time_zone.sql"),
+            ),
+        ],
     };
     Migrator::with_migrations(
         files

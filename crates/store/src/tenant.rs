@@ -19,6 +19,9 @@ pub struct Tenant {
     pub slug: String,
     /// When it was created (unix ms).
     pub created_at_ms: i64,
+    /// Its time zone, an IANA name (`Europe/Paris`); `UTC` until set. Business hours and
+    /// calendars are read in it.
+    pub time_zone: String,
 }
 
 impl Tenant {
@@ -28,13 +31,14 @@ impl Tenant {
             name: get(row, "name")?,
             slug: get(row, "slug")?,
             created_at_ms: get(row, "created_at_ms")?,
+            time_zone: get(row, "time_zone")?,
         })
     }
 }
 
 macro_rules! tenant_columns {
     () => {
-        "id, name, slug, created_at_ms"
+        "id, name, slug, created_at_ms, time_zone"
     };
 }
 
@@ -71,16 +75,39 @@ impl Store {
                 "use letters, digits and dashes",
             ));
         }
-        let row = sqlx::query(
-            "INSERT INTO tenants (name, slug, created_at_ms) VALUES ($1, $2, $3) \
-             RETURNING id, name, slug, created_at_ms",
-        )
+        let row = sqlx::query(concat!(
+            "INSERT INTO tenants (name, slug, created_at_ms) VALUES ($1, $2, $3) RETURNING ",
+            tenant_columns!()
+        ))
         .bind(name)
         .bind(slug)
         .bind(now_ms)
         .fetch_one(self.pool())
         .await?;
         Tenant::from_row(&row)
+    }
+
+    /// Sets a tenant's time zone. The name is not checked here (the store knows no time-zone
+    /// database); callers validate it, e.g. with `jiff::tz::TimeZone::get`.
+    pub async fn set_tenant_time_zone(&self, id: TenantId, time_zone: &str) -> Result<Tenant> {
+        if time_zone.is_empty() || time_zone.len() > 64 || time_zone.chars().any(char::is_control) {
+            return Err(Error::invalid(
+                "tenant time zone",
+                "an IANA name such as Europe/Paris",
+            ));
+        }
+        let row = sqlx::query(concat!(
+            "UPDATE tenants SET time_zone = $2 WHERE id = $1 RETURNING ",
+            tenant_columns!()
+        ))
+        .bind(id.0)
+        .bind(time_zone)
+        .fetch_optional(self.pool())
+        .await?;
+        match row {
+            Some(row) => Tenant::from_row(&row),
+            None => Err(Error::UnknownTenant(id)),
+        }
     }
 
     /// The tenant with this slug.

@@ -39,6 +39,34 @@ pub(crate) struct TenantEntry {
     pub(crate) agents: Vec<UserId>,
     /// Its rows.
     pub(crate) store: TenantStore,
+    /// Its time zone: business-hours branches of its flows read the time in it.
+    pub(crate) time_zone: jiff::tz::TimeZone,
+}
+
+impl TenantEntry {
+    /// The tenant's local time at `now`, to the minute.
+    pub(crate) fn local_time(&self, now: jiff::Timestamp) -> Option<ivr::LocalTime> {
+        let local = now.to_zoned(self.time_zone.clone());
+        let date = ivr::Date::new(
+            i32::from(local.year()),
+            u8::try_from(local.month()).ok()?,
+            u8::try_from(local.day()).ok()?,
+        )?;
+        ivr::LocalTime::new(
+            date,
+            u8::try_from(local.hour()).ok()?,
+            u8::try_from(local.minute()).ok()?,
+        )
+    }
+}
+
+/// A tenant's time zone by IANA name; an unknown name is logged and read as UTC, so a typo
+/// shifts business hours rather than stopping the tenant's calls.
+fn time_zone(slug: &str, name: &str) -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get(name).unwrap_or_else(|error| {
+        tracing::warn!(tenant = slug, time_zone = name, %error, "unknown time zone; using UTC");
+        jiff::tz::TimeZone::UTC
+    })
 }
 
 /// A flow, ready to run (or refused).
@@ -115,20 +143,18 @@ impl Directory {
         };
         for tenant in store.tenants().await? {
             let ts = store.tenant(tenant.id).await?;
-            directory
-                .load_tenant(tenant.id, &tenant.slug, ts, library)
-                .await?;
+            directory.load_tenant(&tenant, ts, library).await?;
         }
         Ok(directory)
     }
 
     async fn load_tenant(
         &mut self,
-        id: TenantId,
-        slug: &str,
+        tenant: &store::Tenant,
         ts: TenantStore,
         library: &PromptLibrary,
     ) -> store::Result<()> {
+        let (id, slug) = (tenant.id, tenant.slug.as_str());
         let mut queues_by_name = HashMap::new();
         let mut members: HashMap<UserId, Vec<QueueId>> = HashMap::new();
         for queue in ts.queues().await? {
@@ -217,6 +243,7 @@ impl Directory {
                 queues_by_name,
                 agents,
                 store: ts,
+                time_zone: time_zone(&tenant.slug, &tenant.time_zone),
             },
         );
         Ok(())

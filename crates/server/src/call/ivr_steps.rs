@@ -24,7 +24,17 @@ impl Board {
         let mut vars = BTreeMap::new();
         vars.insert("caller_number".to_owned(), call.caller.clone());
         vars.insert("called_number".to_owned(), call.dialed.clone());
-        call.ivr = Some(Session::start(call.flow.clone(), now, vars));
+        let local_time = self
+            .directory
+            .tenants
+            .get(&call.tenant)
+            .and_then(|tenant| tenant.local_time(jiff::Timestamp::now()));
+        call.ivr = Some(Session::start_with_time(
+            call.flow.clone(),
+            now,
+            vars,
+            local_time,
+        ));
         self.drive_ivr(now, id);
     }
 

@@ -10,7 +10,37 @@ contract!(
     duplicate_slugs_are_refused,
     malformed_slugs_are_refused,
     unknown_tenants_are_refused,
+    a_tenant_starts_in_utc_and_keeps_the_time_zone_it_is_given,
 );
+
+async fn a_tenant_starts_in_utc_and_keeps_the_time_zone_it_is_given(fx: &Fixture) {
+    let acme = fx.store.create_tenant("Acme", "acme", T0).await.unwrap();
+    assert_eq!(acme.time_zone, "UTC");
+    let set = fx
+        .store
+        .set_tenant_time_zone(acme.id, "Europe/Paris")
+        .await
+        .unwrap();
+    assert_eq!(set.time_zone, "Europe/Paris");
+    let again = fx.reopen().await;
+    assert_eq!(
+        again
+            .tenant_by_slug("acme")
+            .await
+            .unwrap()
+            .unwrap()
+            .time_zone,
+        "Europe/Paris"
+    );
+    assert!(matches!(
+        fx.store.set_tenant_time_zone(acme.id, "").await,
+        Err(Error::Invalid { .. })
+    ));
+    assert!(matches!(
+        fx.store.set_tenant_time_zone(TenantId(999), "UTC").await,
+        Err(Error::UnknownTenant(_))
+    ));
+}
 
 async fn migrations_apply_and_reopening_keeps_the_data(fx: &Fixture) {
     fx.store.create_tenant("Acme", "acme", T0).await.unwrap();
