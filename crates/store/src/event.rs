@@ -5,6 +5,7 @@
 //! |---|---|
 //! | `arrived` | `{}` (caller and dialled number are on the interaction) |
 //! | `ivr_entered` | `{"flow": name, "version": n}` |
+//! | `ivr_branch` | `{"node": name, "branch": "open"}` (business hours, conditions) |
 //! | `digit` | `{"digit": "1"}` |
 //! | `queued` | `{"queue": name}` |
 //! | `offered` | `{"agent": username, "user_id": n}` |
@@ -34,6 +35,9 @@ pub enum EventKind {
     Arrived,
     /// The call entered an IVR flow.
     IvrEntered,
+    /// A branching node of the flow chose a branch (business hours: `open`, `closed`,
+    /// `holiday`; a condition: `then`, `else`).
+    IvrBranch,
     /// The caller pressed a key.
     Digit,
     /// The call joined a queue.
@@ -65,6 +69,7 @@ pub enum EventKind {
 text_enum!(EventKind, "event kind",
     Arrived => "arrived",
     IvrEntered => "ivr_entered",
+    IvrBranch => "ivr_branch",
     Digit => "digit",
     Queued => "queued",
     Offered => "offered",
@@ -108,6 +113,8 @@ pub(crate) mod key {
     pub const FLOW: &str = "flow";
     pub const VERSION: &str = "version";
     pub const DIGIT: &str = "digit";
+    pub const NODE: &str = "node";
+    pub const BRANCH: &str = "branch";
     pub const QUEUE: &str = "queue";
     pub const AGENT: &str = "agent";
     pub const USER_ID: &str = "user_id";
@@ -156,6 +163,12 @@ impl NewEvent {
     pub fn ivr_entered(id: InteractionId, at_ms: i64, flow: &str, version: i64) -> Self {
         let data = json!({ key::FLOW: flow, key::VERSION: version });
         NewEvent::new(id, at_ms, EventKind::IvrEntered, data)
+    }
+
+    /// The flow's node `node` took branch `branch`.
+    pub fn ivr_branch(id: InteractionId, at_ms: i64, node: &str, branch: &str) -> Self {
+        let data = json!({ key::NODE: node, key::BRANCH: branch });
+        NewEvent::new(id, at_ms, EventKind::IvrBranch, data)
     }
 
     /// The caller pressed `digit` (`0`–`9`, `*`, `#`, `A`–`D`).

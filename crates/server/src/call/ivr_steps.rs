@@ -165,6 +165,9 @@ impl Board {
                         Some(NewEvent::ivr_entered(interaction, at, &flow, version))
                     }
                     FlowEvent::Digit { digit } => Some(NewEvent::digit(interaction, at, digit)),
+                    FlowEvent::Branch { node, branch } => {
+                        Some(NewEvent::ivr_branch(interaction, at, &node, branch))
+                    }
                     other => {
                         tracing::debug!(interaction = %interaction, event = %other, "ivr");
                         None
