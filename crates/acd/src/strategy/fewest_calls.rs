@@ -5,47 +5,27 @@
 
 use std::time::Instant;
 
-use super::{OrderedAgents, Pick, Strategy, StrategyKind};
+use super::StrategyKind;
+use super::ordered::Ranked;
 use crate::agent::AgentStats;
-use crate::ids::AgentId;
 
 /// Available agents ordered by calls taken, then idle-since time.
-#[derive(Debug, Default)]
-pub struct FewestCalls {
-    index: OrderedAgents<(u64, Option<Instant>)>,
-}
+pub type FewestCalls = Ranked<(u64, Option<Instant>)>;
 
-impl Strategy for FewestCalls {
-    fn kind(&self) -> StrategyKind {
-        StrategyKind::FewestCalls
-    }
-
-    fn agent_available(&mut self, agent: AgentId, stats: &AgentStats) {
-        self.index
-            .insert(agent, (stats.calls_taken, stats.idle_since));
-    }
-
-    fn agent_unavailable(&mut self, agent: AgentId) {
-        self.index.remove(agent);
-    }
-
-    fn choose(&mut self, pick: &mut Pick<'_>) -> Option<AgentId> {
-        pick.first_eligible(self.index.iter())
-    }
-
-    fn len(&self) -> usize {
-        self.index.len()
-    }
-
-    fn contains(&self, agent: AgentId) -> bool {
-        self.index.contains(agent)
+impl Default for FewestCalls {
+    fn default() -> Self {
+        Ranked::new(StrategyKind::FewestCalls, |stats: &AgentStats| {
+            (stats.calls_taken, stats.idle_since)
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::AgentId;
     use crate::rng::Rng;
+    use crate::strategy::Strategy;
     use crate::strategy::test_support::{
         choose, choose_among, idle_since, origin, requires, skilled,
     };

@@ -5,47 +5,27 @@
 
 use std::time::{Duration, Instant};
 
-use super::{OrderedAgents, Pick, Strategy, StrategyKind};
+use super::StrategyKind;
+use super::ordered::Ranked;
 use crate::agent::AgentStats;
-use crate::ids::AgentId;
 
 /// Available agents ordered by talk time, then idle-since time.
-#[derive(Debug, Default)]
-pub struct LeastTalkTime {
-    index: OrderedAgents<(Duration, Option<Instant>)>,
-}
+pub type LeastTalkTime = Ranked<(Duration, Option<Instant>)>;
 
-impl Strategy for LeastTalkTime {
-    fn kind(&self) -> StrategyKind {
-        StrategyKind::LeastTalkTime
-    }
-
-    fn agent_available(&mut self, agent: AgentId, stats: &AgentStats) {
-        self.index
-            .insert(agent, (stats.talk_time, stats.idle_since));
-    }
-
-    fn agent_unavailable(&mut self, agent: AgentId) {
-        self.index.remove(agent);
-    }
-
-    fn choose(&mut self, pick: &mut Pick<'_>) -> Option<AgentId> {
-        pick.first_eligible(self.index.iter())
-    }
-
-    fn len(&self) -> usize {
-        self.index.len()
-    }
-
-    fn contains(&self, agent: AgentId) -> bool {
-        self.index.contains(agent)
+impl Default for LeastTalkTime {
+    fn default() -> Self {
+        Ranked::new(StrategyKind::LeastTalkTime, |stats: &AgentStats| {
+            (stats.talk_time, stats.idle_since)
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::AgentId;
     use crate::rng::Rng;
+    use crate::strategy::Strategy;
     use crate::strategy::test_support::{
         choose, choose_among, idle_since, origin, requires, skilled,
     };

@@ -34,7 +34,7 @@ pub use fewest_calls::FewestCalls;
 pub use least_talk_time::LeastTalkTime;
 pub use linear::Linear;
 pub use longest_idle::LongestIdle;
-pub use ordered::OrderedAgents;
+pub use ordered::{OrderedAgents, Ranked};
 pub use random::Random;
 pub use ring_all::RingAll;
 pub use round_robin::RoundRobin;

@@ -5,7 +5,10 @@
 //! O(log n); the key is remembered so removal needs only the agent's id.
 
 use std::collections::{BTreeSet, HashMap};
+use std::fmt;
 
+use super::{Pick, Strategy, StrategyKind};
+use crate::agent::AgentStats;
 use crate::ids::AgentId;
 
 /// Available agents ordered by `(key, agent id)`.
@@ -62,6 +65,60 @@ impl<K: Ord + Copy> OrderedAgents<K> {
     /// Whether `agent` is in the index.
     pub fn contains(&self, agent: AgentId) -> bool {
         self.keys.contains_key(&agent)
+    }
+}
+
+/// A strategy that offers to the first eligible agent in the order of a key drawn from their
+/// statistics: longest idle, fewest calls and least talk time are this with different keys.
+pub struct Ranked<K> {
+    kind: StrategyKind,
+    key: fn(&AgentStats) -> K,
+    index: OrderedAgents<K>,
+}
+
+impl<K> Ranked<K> {
+    /// A strategy of `kind` ordering agents by `key` (smallest first).
+    pub fn new(kind: StrategyKind, key: fn(&AgentStats) -> K) -> Self {
+        Ranked {
+            kind,
+            key,
+            index: OrderedAgents::default(),
+        }
+    }
+}
+
+impl<K: Ord + Copy> fmt::Debug for Ranked<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Ranked")
+            .field("kind", &self.kind)
+            .field("available", &self.index.len())
+            .finish()
+    }
+}
+
+impl<K: Ord + Copy + Send> Strategy for Ranked<K> {
+    fn kind(&self) -> StrategyKind {
+        self.kind
+    }
+
+    fn agent_available(&mut self, agent: AgentId, stats: &AgentStats) {
+        self.index.insert(agent, (self.key)(stats));
+    }
+
+    fn agent_unavailable(&mut self, agent: AgentId) {
+        self.index.remove(agent);
+    }
+
+    fn choose(&mut self, pick: &mut Pick<'_>) -> Option<AgentId> {
+        pick.first_eligible(self.index.iter())
+    }
+
+    fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    fn contains(&self, agent: AgentId) -> bool {
+        self.index.contains(agent)
     }
 }
 
