@@ -61,7 +61,7 @@
 //! every announcement period ([`Acd::position`], [`Acd::contact_estimated_wait`] answer at any
 //! time). Queue policies (max wait, max length, overflow, no agents, short abandons) and
 //! callbacks that keep the caller's place are described in `docs/routing.md`; business hours
-//! are the pure [`calendar`] module. Agents' states and the valid requests are in
+//! are the flow's `hours` branch (the `ivr` crate), not the queue's. Agents' states and the valid requests are in
 //! [`AgentState`].
 //!
 //! Dependencies: `thiserror` for the error enum; `proptest` and `criterion` for tests and
@@ -71,7 +71,6 @@
 mod agent;
 mod agent_requests;
 mod agent_state;
-pub mod calendar;
 mod callback;
 mod config;
 mod contact;

@@ -3,7 +3,9 @@
 //!
 //! The engine never reads a clock or a time-zone database: the server converts "now" to the
 //! tenant's local time and passes it in ([`crate::Session::set_local_time`]). Business-hours
-//! branches and `now.*` in conditions read it.
+//! branches and `now.*` in conditions read it. Calendar arithmetic (valid dates, weekdays) is
+//! `jiff`'s civil dates; this module adds the flow file's spellings (`mon`, `YYYY-MM-DD`,
+//! `HH:MM`) and the minute resolution flows work in.
 
 use std::fmt;
 
@@ -64,16 +66,25 @@ pub struct Date {
     year: i32,
     month: u8,
     day: u8,
+    civil: jiff::civil::Date,
 }
 
 impl Date {
     /// The date, if it exists (years 1 to 9999).
     pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
-        let valid = (1..=9999).contains(&year)
-            && (1..=12).contains(&month)
-            && day >= 1
-            && day <= days_in_month(year, month);
-        valid.then_some(Date { year, month, day })
+        (1..=9999).contains(&year).then_some(())?;
+        let civil = jiff::civil::Date::new(
+            i16::try_from(year).ok()?,
+            i8::try_from(month).ok()?,
+            i8::try_from(day).ok()?,
+        )
+        .ok()?;
+        Some(Date {
+            year,
+            month,
+            day,
+            civil,
+        })
     }
 
     /// Reads `YYYY-MM-DD`.
@@ -106,17 +117,9 @@ impl Date {
 
     /// The day of the week.
     pub fn weekday(self) -> Weekday {
-        // Days since 1970-01-01 (a Thursday), after H. Hinnant's `days_from_civil`.
-        let y = i64::from(self.year) - i64::from(self.month <= 2);
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let m = i64::from(self.month);
-        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        let days = era * 146_097 + doe - 719_468;
-        let from_monday = (days + 3).rem_euclid(7);
+        let from_monday = usize::from(self.civil.weekday().to_monday_zero_offset().unsigned_abs());
         Weekday::ALL
-            .get(usize::try_from(from_monday).unwrap_or(0))
+            .get(from_monday)
             .copied()
             .unwrap_or(Weekday::Mon)
     }
@@ -197,15 +200,6 @@ fn number(text: &str, width: usize) -> Option<u32> {
     (text.len() == width && text.bytes().all(|b| b.is_ascii_digit()))
         .then(|| text.parse().ok())
         .flatten()
-}
-
-fn days_in_month(year: i32, month: u8) -> u8 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
 }
 
 #[cfg(test)]

@@ -71,6 +71,8 @@
 //! - `regex-lite` for `collect`'s `validate: { regex }`: pure Rust, small, no Unicode tables;
 //!   entries are phone keys, so full `regex` would buy nothing.
 //! - `serde_json` to build HTTP bodies (escaping done right) and read fields of the answers.
+//! - `jiff` civil dates for calendar arithmetic (valid dates, weekdays); the engine still reads no
+//!   clock and no time-zone database: the server gives it the local time.
 #![warn(missing_docs)]
 
 mod action;
