@@ -2,14 +2,15 @@
 //!
 //! The path of an inbound call: the INVITE's number selects a tenant and a flow; leg A is
 //! answered with our SDP and its media task started ([`inbound_call`]); on the ACK the flow
-//! runs ([`ivr_steps`]); its `queue` step hands the call to the `acd` ([`routing`]); the
+//! runs ([`ivr_steps`]); its `queue` step hands the call to the `acd` ([`routing`]), which may
+//! move it to another queue after a wait ([`overflow`]); the
 //! engine's offers become INVITEs to agents' phones ([`offer`]); on an answer the legs are
 //! bridged and recorded; a BYE from either side ends both legs, durably logged before the
 //! 200 goes out ([`hangup`]). Requests within a call are in [`in_dialog`], the API's commands
 //! and the drain in [`commands`].
 //!
 //! Every step is an event of the interaction log (`arrived`, `ivr_entered`, `digit`, `queued`,
-//! `offered`, `offer_missed`, `answered`, `recording_started`, `abandoned`, `ended`,
+//! `overflowed`, `offered`, `offer_missed`, `answered`, `recording_started`, `abandoned`, `ended`,
 //! `recording_stopped`), every agent state change an agent event.
 
 #[allow(clippy::module_inception)]
@@ -23,9 +24,12 @@ mod ivr_steps;
 mod media_events;
 mod number;
 mod offer;
+mod overflow;
 mod recording_row;
 mod routing;
 mod sip_events;
+mod survey;
 mod switchboard;
+mod transfer;
 
 pub use switchboard::Switchboard;

@@ -125,6 +125,9 @@ pub struct QueueLive {
     pub waiting: u32,
     /// How long the oldest waiting call has waited (ms).
     pub longest_wait_ms: Option<u64>,
+    /// How long a call arriving now would wait, from recent handle times and staffed agents
+    /// (`None` before the queue has handled a call or with nobody staffing it).
+    pub estimated_wait_secs: Option<u64>,
     /// Its members by state.
     pub agents: AgentCounts,
 }
@@ -218,6 +221,44 @@ pub enum SetStateError {
     Refused(String),
 }
 
+/// Where a transferred caller goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransferTarget {
+    /// An agent, by extension: their phone is called directly (not through the queue).
+    Agent(String),
+    /// A queue, by name: the caller joins it ahead of the callers waiting there.
+    Queue(String),
+}
+
+impl std::fmt::Display for TransferTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TransferTarget::Agent(extension) => write!(f, "agent:{extension}"),
+            TransferTarget::Queue(name) => write!(f, "queue:{name}"),
+        }
+    }
+}
+
+/// Why a transfer was not started.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransferError {
+    /// No call up with this interaction in the tenant.
+    #[error("no such call up")]
+    UnknownCall,
+    /// The call is not talking to an agent (in the IVR, queued, ringing, ending).
+    #[error("the call is not connected to an agent")]
+    NotConnected,
+    /// The asker is an agent and not the one on the call.
+    #[error("not your call")]
+    NotYourCall,
+    /// No agent with this extension, or no queue with this name.
+    #[error("no such transfer target")]
+    UnknownTarget,
+    /// The target agent is the one on the call, or has no reachable phone.
+    #[error("the target agent cannot take the call")]
+    TargetUnavailable,
+}
+
 /// What a drain came to.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DrainReport {
@@ -272,6 +313,20 @@ pub enum Command {
         tenant: TenantId,
         /// The answer.
         reply: oneshot::Sender<Vec<CallLive>>,
+    },
+    /// Blind-transfer a connected call: its agent's leg ends, the caller goes to `to`.
+    Transfer {
+        /// The tenant.
+        tenant: TenantId,
+        /// The call's interaction.
+        interaction: InteractionId,
+        /// Where the caller goes.
+        to: TransferTarget,
+        /// `Some(agent)`: only if this agent is the one on the call (an agent transferring
+        /// their own call); `None`: a supervisor, any call of the tenant.
+        only_agent: Option<UserId>,
+        /// Started, or why not.
+        reply: oneshot::Sender<Result<(), TransferError>>,
     },
     /// Stop taking calls; end those still up at `deadline`; reply when none is left, then
     /// return.
@@ -393,6 +448,27 @@ impl ControlHandle {
     pub async fn active_calls(&self, tenant: TenantId) -> Result<Vec<CallLive>, ControlError> {
         self.ask(
             |reply| Command::ActiveCalls { tenant, reply },
+            Self::REPLY_TIMEOUT,
+        )
+        .await
+    }
+
+    /// Starts a blind transfer of a connected call.
+    pub async fn transfer(
+        &self,
+        tenant: TenantId,
+        interaction: InteractionId,
+        to: TransferTarget,
+        only_agent: Option<UserId>,
+    ) -> Result<Result<(), TransferError>, ControlError> {
+        self.ask(
+            |reply| Command::Transfer {
+                tenant,
+                interaction,
+                to,
+                only_agent,
+                reply,
+            },
             Self::REPLY_TIMEOUT,
         )
         .await

@@ -6,6 +6,7 @@
 //! | `GET /api/v1/calls?limit=&before=` | floor roles | interactions newest first, each with its CDR; `next_before` pages on |
 //! | `GET /api/v1/calls/{id}` | floor roles | one interaction, its events, CDR and live per-leg RTP counters while up |
 //! | `GET /api/v1/agents` | all (agents see themselves) | agents with live state |
+//! | `POST /api/v1/calls/{id}/transfer` | the agent on the call, or managing roles | `{"to": {"agent": 1002}}` or `{"to": {"queue": "support"}}`: blind transfer; 202; audit-logged |
 //! | `PUT /api/v1/agents/{id}/state` | the agent, or managing roles | `{"state": "ready"\|"not_ready"\|"logged_out", "reason": "break"}` |
 //! | `GET /api/v1/queues` | all | queues with live counts |
 //! | `GET /api/v1/recordings/{interaction_id}` | listening roles | the WAV; audit-logged |
@@ -26,13 +27,14 @@ mod health;
 mod json;
 mod queues;
 mod recordings;
+mod transfer;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, put};
+use axum::routing::{get, post, put};
 use store::Store;
 
 use crate::config::Config;
@@ -60,6 +62,7 @@ pub fn router(state: ApiState) -> Router {
     let api = Router::new()
         .route("/calls", get(calls::list))
         .route("/calls/{id}", get(calls::detail))
+        .route("/calls/{id}/transfer", post(transfer::transfer))
         .route("/agents", get(agents::list))
         .route("/agents/{id}/state", put(agents::set_state))
         .route("/queues", get(queues::list))

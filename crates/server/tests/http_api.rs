@@ -385,6 +385,7 @@ async fn queues_are_listed_with_their_live_counts() {
             queue_id: f.a.queue,
             waiting: 3,
             longest_wait_ms: Some(42_000),
+            estimated_wait_secs: Some(95),
             agents: AgentCounts {
                 available: 1,
                 on_call: 2,
@@ -399,6 +400,7 @@ async fn queues_are_listed_with_their_live_counts() {
     assert_eq!(queue["name"], "sales");
     assert_eq!(queue["waiting"], 3);
     assert_eq!(queue["longest_wait_ms"], 42_000);
+    assert_eq!(queue["estimated_wait_secs"], 95);
     assert_eq!(queue["agents"]["on_call"], 2);
 }
 

@@ -6,7 +6,8 @@
 //! - wait: from the first `queued` to the first `answered`, or to `abandoned` (else `ended`) when
 //!   the call was never answered;
 //! - hold: the sum of `hold`→`unhold` spans (a hold still open at the end counts to the end);
-//! - talk: from `answered` to `ended`, minus hold (AHT = talk + hold + wrap-up);
+//! - talk: from `answered` to `ended` (or to `after_call`, when the agent hung up and the caller
+//!   went on to a survey), minus hold (AHT = talk + hold + wrap-up);
 //! - abandoned: the caller hung up in queue (an `abandoned` event, or `ended` with cause
 //!   `abandoned`) before any answer;
 //! - queue: the last queue joined; agent: the agent who answered.
@@ -90,6 +91,7 @@ pub fn derive(interaction: &Interaction, events: &[Event]) -> Cdr {
     };
     let mut abandoned_at = None;
     let mut held_since = None;
+    let mut agent_left_at = None;
 
     for event in ordered {
         match event.kind {
@@ -102,6 +104,10 @@ pub fn derive(interaction: &Interaction, events: &[Event]) -> Cdr {
             EventKind::Queued => {
                 cdr.queued_at_ms.get_or_insert(event.at_ms);
                 cdr.queue = text(event, key::QUEUE).or(cdr.queue);
+            }
+            // The queue of the CDR is the one the call was in last (where it was answered).
+            EventKind::Overflowed => {
+                cdr.queue = text(event, key::TO).or(cdr.queue);
             }
             EventKind::Offered => cdr.offers += 1,
             EventKind::Answered if cdr.answered_at_ms.is_none() => {
@@ -118,6 +124,12 @@ pub fn derive(interaction: &Interaction, events: &[Event]) -> Cdr {
             }
             EventKind::Abandoned => {
                 abandoned_at.get_or_insert(event.at_ms);
+            }
+            EventKind::AfterCall if agent_left_at.is_none() => {
+                agent_left_at = Some(event.at_ms);
+                if let Some(since) = held_since.take() {
+                    cdr.hold_ms += (event.at_ms - since).max(0);
+                }
             }
             EventKind::Ended if cdr.ended_at_ms.is_none() => {
                 cdr.ended_at_ms = Some(event.at_ms);
@@ -144,7 +156,7 @@ pub fn derive(interaction: &Interaction, events: &[Event]) -> Cdr {
         let left_queue = cdr.answered_at_ms.or(abandoned_at).or(cdr.ended_at_ms)?;
         Some((left_queue - queued).max(0))
     });
-    cdr.talk_ms = match (cdr.answered_at_ms, cdr.ended_at_ms) {
+    cdr.talk_ms = match (cdr.answered_at_ms, agent_left_at.or(cdr.ended_at_ms)) {
         (Some(answered), Some(ended)) => Some(((ended - answered) - cdr.hold_ms).max(0)),
         _ => None,
     };
@@ -240,6 +252,21 @@ mod tests {
     }
 
     #[test]
+    fn an_overflowed_call_is_counted_in_the_queue_that_answered_it_and_waits_from_the_first() {
+        let bruno = UserId(4);
+        let events = stored(vec![
+            NewEvent::arrived(id(), T0),
+            NewEvent::queued(id(), T0 + 1_000, "sales"),
+            NewEvent::overflowed(id(), T0 + 6_000, "sales", "support", 5_000),
+            NewEvent::answered(id(), T0 + 8_000, "bruno", bruno),
+            NewEvent::ended(id(), T0 + 20_000, EndCause::CallerHangup),
+        ]);
+        let cdr = derive(&interaction(), &events);
+        assert_eq!(cdr.queue.as_deref(), Some("support"));
+        assert_eq!(cdr.wait_ms, Some(7_000));
+    }
+
+    #[test]
     fn an_abandoned_call_waits_until_the_caller_hangs_up() {
         let events = stored(vec![
             NewEvent::arrived(id(), T0),
@@ -312,6 +339,23 @@ mod tests {
         let cdr = derive(&interaction(), &events);
         assert_eq!(cdr.hold_ms, 8_000);
         assert_eq!(cdr.talk_ms, Some(14_000));
+    }
+
+    #[test]
+    fn talk_ends_when_the_agent_leaves_the_caller_to_a_survey() {
+        let carol = UserId(5);
+        let events = stored(vec![
+            NewEvent::arrived(id(), T0),
+            NewEvent::answered(id(), T0 + 1_000, "carol", carol),
+            NewEvent::hold(id(), T0 + 5_000),
+            NewEvent::after_call(id(), T0 + 9_000),
+            NewEvent::survey(id(), T0 + 14_000, "csat", 5),
+            NewEvent::ended(id(), T0 + 16_000, EndCause::AgentHangup),
+        ]);
+        let cdr = derive(&interaction(), &events);
+        assert_eq!(cdr.hold_ms, 4_000);
+        assert_eq!(cdr.talk_ms, Some(4_000));
+        assert_eq!(cdr.ended_at_ms, Some(T0 + 16_000));
     }
 
     #[test]

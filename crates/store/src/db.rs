@@ -214,6 +214,11 @@ fn migrator(backend: Backend) -> Migrator {
                 "tenant time zone",
                 include_str!("../migrations/sqlite/0002_tenant_time_zone.sql"),
             ),
+            (
+                3,
+                "routing",
+                include_str!("../migrations/sqlite/0003_routing.sql"),
+            ),
         ],
         Backend::Postgres => &[
             (
@@ -225,6 +230,11 @@ fn migrator(backend: Backend) -> Migrator {
                 2,
                 "tenant time zone",
                 include_str!("../migrations/postgres/0002_tenant_time_zone.sql"),
+            ),
+            (
+                3,
+                "routing",
+                include_str!("../migrations/postgres/0003_routing.sql"),
             ),
         ],
     };

@@ -12,8 +12,11 @@
 //! | `offer_missed` | `{"agent": username, "user_id": n, "reason": "no_answer"\|"rejected"\|"busy"...}` |
 //! | `answered` | `{"agent": username, "user_id": n}` |
 //! | `hold`, `unhold` | `{}` |
-//! | `transferred` | `{"to": target}` |
+//! | `transferred` | `{"to": target}`, and from the server `{"from": agent username, "to": "agent:1002"\|"queue:support", "by": "refer"\|"api"}` |
+//! | `after_call` | `{}` (the agent hung up; the caller stays in the flow, for a survey) |
+//! | `survey` | `{"survey": name, "score": 1–5}` (a post-call survey answer; CSAT counts 4 and 5) |
 //! | `abandoned` | `{}` (the caller hung up while queued) |
+//! | `overflowed` | `{"from": queue, "to": queue, "waited_ms": n}` (still queued, in `to` now) |
 //! | `ended` | `{"cause": EndCause}` |
 //! | `recording_started`, `recording_stopped` | `{"recording": relative path}` |
 //! | `agent_state_changed` | `{"from": state, "to": state, "reason": text or null}` (agent log) |
@@ -54,8 +57,14 @@ pub enum EventKind {
     Unhold,
     /// The call was transferred.
     Transferred,
+    /// The agent hung up and the caller went on in the flow (an after-call survey).
+    AfterCall,
+    /// The caller answered a post-call survey.
+    Survey,
     /// The caller hung up while queued.
     Abandoned,
+    /// The call waited its queue's overflow time and moved to another queue.
+    Overflowed,
     /// The interaction is over.
     Ended,
     /// A recording began.
@@ -78,7 +87,10 @@ text_enum!(EventKind, "event kind",
     Hold => "hold",
     Unhold => "unhold",
     Transferred => "transferred",
+    AfterCall => "after_call",
+    Survey => "survey",
     Abandoned => "abandoned",
+    Overflowed => "overflowed",
     Ended => "ended",
     RecordingStarted => "recording_started",
     RecordingStopped => "recording_stopped",
@@ -122,7 +134,10 @@ pub(crate) mod key {
     pub const TO: &str = "to";
     pub const FROM: &str = "from";
     pub const CAUSE: &str = "cause";
+    pub const SURVEY: &str = "survey";
+    pub const SCORE: &str = "score";
     pub const RECORDING: &str = "recording";
+    pub const WAITED_MS: &str = "waited_ms";
 }
 
 /// An event to append to an interaction's log. Its sequence number is given by the store, in
@@ -182,6 +197,12 @@ impl NewEvent {
         NewEvent::new(id, at_ms, EventKind::Queued, json!({ key::QUEUE: queue }))
     }
 
+    /// The call waited `waited_ms` (from first queued) and moved from queue `from` to `to`.
+    pub fn overflowed(id: InteractionId, at_ms: i64, from: &str, to: &str, waited_ms: u64) -> Self {
+        let data = json!({ key::FROM: from, key::TO: to, key::WAITED_MS: waited_ms });
+        NewEvent::new(id, at_ms, EventKind::Overflowed, data)
+    }
+
     /// The call was offered to an agent.
     pub fn offered(id: InteractionId, at_ms: i64, agent: &str, user_id: UserId) -> Self {
         let data = json!({ key::AGENT: agent, key::USER_ID: user_id.0 });
@@ -219,6 +240,17 @@ impl NewEvent {
     /// The call was transferred to `to`.
     pub fn transferred(id: InteractionId, at_ms: i64, to: &str) -> Self {
         NewEvent::new(id, at_ms, EventKind::Transferred, json!({ key::TO: to }))
+    }
+
+    /// The agent hung up and the caller went on in the flow (an after-call survey).
+    pub fn after_call(id: InteractionId, at_ms: i64) -> Self {
+        NewEvent::bare(id, at_ms, EventKind::AfterCall)
+    }
+
+    /// The caller answered survey `survey` with `score` (1–5).
+    pub fn survey(id: InteractionId, at_ms: i64, survey: &str, score: u8) -> Self {
+        let data = json!({ key::SURVEY: survey, key::SCORE: score });
+        NewEvent::new(id, at_ms, EventKind::Survey, data)
     }
 
     /// The caller hung up while queued.
@@ -352,5 +384,9 @@ mod tests {
             json!({"cause": "no_agent"})
         );
         assert_eq!(NewEvent::digit(id, 2, '#').data, json!({"digit": "#"}));
+        assert_eq!(
+            NewEvent::survey(id, 2, "csat", 4).data,
+            json!({"survey": "csat", "score": 4})
+        );
     }
 }

@@ -81,6 +81,7 @@ mod password;
 pub mod queue;
 pub mod recording;
 pub mod registration;
+pub mod routing;
 mod tenant;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -106,6 +107,7 @@ pub use password::PasswordHash;
 pub use queue::{Queue, QueueMember, QueueSettings};
 pub use recording::{NewRecording, Recording};
 pub use registration::{NewRegistration, Registration, Transport};
+pub use routing::{QueueOverflow, QueueRouting, SkillLevels};
 pub use tenant::{Tenant, TenantStore};
 pub use token::{ApiToken, TokenOwner, TokenSecret};
 pub use user::{NewUser, Role, SipCredentials, SipHa1, User};

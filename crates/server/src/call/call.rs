@@ -113,6 +113,8 @@ pub(crate) struct LegB {
     pub(crate) state: OfferState,
     /// What the agent's answer negotiated, until the legs are bridged.
     pub(crate) answer: Option<crate::media::LegMedia>,
+    /// Made by a transfer to this agent, outside the `acd` (see [`super::transfer`]).
+    pub(crate) transfer: bool,
 }
 
 /// How a call is ending.
@@ -176,6 +178,9 @@ pub(crate) struct Call {
     pub(crate) ending: Option<Ending>,
     /// Ids of announcements played over the hold music.
     pub(crate) next_announcement: u64,
+    /// The language the caller was in when the flow queued the call (a `language` node may
+    /// have changed it): announcements are made in it. `None`: the flow's.
+    pub(crate) queue_language: Option<String>,
 }
 
 /// Announcements (positions) are numbered from here so they never meet the IVR's play ids.

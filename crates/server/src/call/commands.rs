@@ -74,6 +74,15 @@ impl Board {
                 calls.sort_by_key(|c| c.interaction);
                 let _ = reply.send(calls);
             }
+            Command::Transfer {
+                tenant,
+                interaction,
+                to,
+                only_agent,
+                reply,
+            } => {
+                let _ = reply.send(self.transfer(now, tenant, interaction, &to, only_agent));
+            }
             Command::Drain { deadline, reply } => {
                 tracing::info!(calls = self.calls.len(), "draining: new calls are refused");
                 self.drain = Some(Drain {
@@ -205,6 +214,12 @@ impl Board {
                     longest_wait_ms: view
                         .longest_wait
                         .map(|w| u64::try_from(w.as_millis()).unwrap_or(u64::MAX)),
+                    estimated_wait_secs: self
+                        .acd
+                        .estimated_wait(acd_queue(queue))
+                        .ok()
+                        .flatten()
+                        .map(|w| w.as_secs()),
                     agents,
                 })
             })

@@ -21,7 +21,10 @@ use std::time::Duration;
 use acd::{AcdConfig, AgentConfig, Membership, QueueConfig, StrategyKind};
 use media::prompt::PromptLibrary;
 use sip::auth::{Algorithm, Ha1};
-use store::{FlowId, NumberRoute, QueueId, QueueSettings, Store, TenantId, TenantStore, UserId};
+use store::{
+    FlowId, NumberRoute, QueueId, QueueRouting, QueueSettings, SkillLevels, Store, TenantId,
+    TenantStore, UserId,
+};
 
 use crate::sip::registrar::{Accounts, SipAccount};
 
@@ -85,6 +88,8 @@ pub(crate) struct QueueEntry {
     pub(crate) name: String,
     /// Its settings.
     pub(crate) settings: QueueSettings,
+    /// Its required skills and overflow.
+    pub(crate) routing: QueueRouting,
 }
 
 /// An agent (a user who may take calls).
@@ -100,6 +105,8 @@ pub(crate) struct AgentEntry {
     pub(crate) extension: Option<String>,
     /// Queues they take calls from.
     pub(crate) queues: Vec<QueueId>,
+    /// Their skills (proficiency 1–10).
+    pub(crate) skills: SkillLevels,
 }
 
 /// Everything read from the store at start.
@@ -162,14 +169,17 @@ impl Directory {
                 members.entry(member.user_id).or_default().push(queue.id);
             }
             queues_by_name.insert(queue.name.clone(), queue.id);
+            let routing = ts.queue_routing(queue.id).await?;
             self.queues.insert(
                 queue.id,
                 QueueEntry {
                     name: queue.name,
                     settings: queue.settings,
+                    routing,
                 },
             );
         }
+        let mut skills = ts.all_user_skills().await?;
         let mut agents = Vec::new();
         for user in ts.users().await? {
             let queues = members.remove(&user.id).unwrap_or_default();
@@ -199,6 +209,7 @@ impl Directory {
                     display_name: user.display_name,
                     extension: user.extension,
                     queues,
+                    skills: skills.remove(&user.id).unwrap_or_default(),
                 },
             );
         }
@@ -282,10 +293,11 @@ impl Directory {
     }
 
     /// What the `acd` must be told for its configuration to match `fresh` (read again from
-    /// the store): new queues, changed queue settings, new agents, memberships gained and
-    /// lost. Queues and agents gone from the store are left in the engine (they take no
-    /// new calls: no number leads to a queue no flow names, no phone registers for a user
-    /// without an account).
+    /// the store): new queues, changed queue settings (routing included), new agents,
+    /// memberships gained and lost. Queues and agents gone from the store are left in the
+    /// engine (they take no new calls: no number leads to a queue no flow names, no phone
+    /// registers for a user without an account). Known agents' changed skills are not in
+    /// it: see [`Directory::skill_changes`].
     pub(crate) fn acd_changes(&self, fresh: &Directory) -> Vec<acd::Input> {
         let mut inputs = Vec::new();
         let mut queues: Vec<(&QueueId, &QueueEntry)> = fresh.queues.iter().collect();
@@ -293,7 +305,7 @@ impl Directory {
         for (id, queue) in queues {
             match self.queues.get(id) {
                 None => inputs.push(acd::Input::AddQueue(queue_config(*id, queue))),
-                Some(old) if old.settings != queue.settings => {
+                Some(old) if old.settings != queue.settings || old.routing != queue.routing => {
                     inputs.push(acd::Input::UpdateQueue(queue_config(*id, queue)));
                 }
                 Some(_) => {}
@@ -324,6 +336,26 @@ impl Directory {
     }
 }
 
+impl Directory {
+    /// Known agents whose skills changed in `fresh`, with their new configuration. The
+    /// engine takes new skills only by removing the agent and adding them again, which it
+    /// allows while they are logged out: the switchboard does it then.
+    pub(crate) fn skill_changes(&self, fresh: &Directory) -> Vec<AgentConfig> {
+        let mut changed: Vec<AgentConfig> = fresh
+            .agents
+            .iter()
+            .filter(|(id, agent)| {
+                self.agents
+                    .get(id)
+                    .is_some_and(|old| old.skills != agent.skills)
+            })
+            .map(|(id, agent)| agent_config(*id, agent))
+            .collect();
+        changed.sort_by_key(|a| a.id);
+        changed
+    }
+}
+
 /// An agent's `acd` configuration.
 fn agent_config(id: UserId, agent: &AgentEntry) -> AgentConfig {
     AgentConfig {
@@ -334,7 +366,7 @@ fn agent_config(id: UserId, agent: &AgentEntry) -> AgentConfig {
             .iter()
             .map(|q| (acd_queue(*q), Membership { priority: 1 }))
             .collect(),
-        skills: Default::default(),
+        skills: agent.skills.clone(),
     }
 }
 
@@ -383,8 +415,14 @@ pub(crate) fn acd_queue(queue: QueueId) -> acd::QueueId {
     acd::QueueId(queue.0 as u64)
 }
 
+/// The store queue of an `acd` queue.
+pub(crate) fn store_queue(queue: acd::QueueId) -> QueueId {
+    QueueId(queue.0 as i64)
+}
+
 /// A queue's `acd` settings from its stored ones: 0 means "never" for the missed-offer limit
-/// and the announcements, and the engine's default for the ring timeout.
+/// and the announcements, and the engine's default for the ring timeout. Required skills and
+/// overflow come from its routing settings.
 fn queue_config(id: QueueId, queue: &QueueEntry) -> QueueConfig {
     let settings = &queue.settings;
     let mut config = QueueConfig::new(acd_queue(id), queue.name.clone());
@@ -405,6 +443,11 @@ fn queue_config(id: QueueId, queue: &QueueEntry) -> QueueConfig {
         0 => None,
         n => Some(Duration::from_secs(n.into()).min(acd::MAX_SETTING)),
     };
+    config.required_skills = queue.routing.required_skills.clone();
+    config.overflow = queue.routing.overflow.map(|o| acd::Overflow {
+        after: Duration::from_secs(o.after_secs.into()).min(acd::MAX_SETTING),
+        to: acd_queue(o.to),
+    });
     config
 }
 
@@ -419,6 +462,7 @@ mod tests {
                 wrap_up_secs,
                 ..QueueSettings::default()
             },
+            routing: QueueRouting::default(),
         }
     }
 
@@ -429,6 +473,7 @@ mod tests {
             display_name: "A".into(),
             extension: Some("2001".into()),
             queues: queues.iter().map(|q| QueueId(*q)).collect(),
+            skills: SkillLevels::new(),
         }
     }
 
@@ -469,5 +514,63 @@ mod tests {
         assert_eq!(config.missed_offers_limit, u32::MAX);
         assert_eq!(config.announce_period, None);
         assert_eq!(config.ring_timeout, acd::DEFAULT_RING_TIMEOUT);
+    }
+
+    #[test]
+    fn stored_skills_and_overflow_reach_the_acd() {
+        let mut entry = queue("sales", 10);
+        entry
+            .routing
+            .required_skills
+            .insert("language:fr".into(), 3);
+        entry.routing.overflow = Some(store::QueueOverflow {
+            to: QueueId(2),
+            after_secs: 45,
+        });
+        let config = queue_config(QueueId(1), &entry);
+        assert_eq!(config.required_skills.get("language:fr"), Some(&3));
+        assert_eq!(
+            config.overflow,
+            Some(acd::Overflow {
+                after: Duration::from_secs(45),
+                to: acd::QueueId(2),
+            })
+        );
+        let mut french = agent(&[1]);
+        french.skills.insert("language:fr".into(), 8);
+        let config = agent_config(UserId(7), &french);
+        assert_eq!(config.skills.get("language:fr"), Some(&8));
+    }
+
+    #[test]
+    fn changed_skills_of_known_agents_are_found() {
+        let mut old = Directory::default();
+        old.agents.insert(UserId(7), agent(&[1]));
+        old.agents.insert(UserId(8), agent(&[1]));
+        let mut fresh = Directory::default();
+        let mut french = agent(&[1]);
+        french.skills.insert("language:fr".into(), 8);
+        fresh.agents.insert(UserId(7), french);
+        fresh.agents.insert(UserId(8), agent(&[1]));
+        fresh.agents.insert(UserId(9), agent(&[1]));
+        let changed = old.skill_changes(&fresh);
+        assert_eq!(changed.len(), 1);
+        assert_eq!(changed[0].id, acd::AgentId(7));
+        assert_eq!(changed[0].skills.get("language:fr"), Some(&8));
+    }
+
+    #[test]
+    fn a_changed_overflow_updates_the_queue() {
+        let mut old = Directory::default();
+        old.queues.insert(QueueId(1), queue("sales", 10));
+        let mut fresh = Directory::default();
+        let mut changed = queue("sales", 10);
+        changed.routing.overflow = Some(store::QueueOverflow {
+            to: QueueId(2),
+            after_secs: 30,
+        });
+        fresh.queues.insert(QueueId(1), changed);
+        let changes = old.acd_changes(&fresh);
+        assert!(matches!(&changes[..], [acd::Input::UpdateQueue(q)] if q.overflow.is_some()));
     }
 }

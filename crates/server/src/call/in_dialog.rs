@@ -29,6 +29,7 @@ impl Board {
     ) {
         match request.method {
             Method::Invite => self.reinvite(now, key, request, dialog),
+            Method::Refer => self.on_refer(now, key, request, dialog),
             Method::Options | Method::Info => {
                 self.respond_status(now, key, &request, StatusCode::OK);
             }

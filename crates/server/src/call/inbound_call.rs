@@ -195,6 +195,7 @@ impl Board {
             recording: None,
             ending: None,
             next_announcement: super::call::ANNOUNCEMENT_IDS,
+            queue_language: None,
         };
         tracing::info!(
             interaction = %interaction,

@@ -138,10 +138,13 @@ impl Board {
             Action::StopPlayback { id: play } => {
                 self.media_command(id, MediaCommand::StopPlay { id: PlayId(play.0) });
             }
-            // Skills and the callback offer are not routed on yet (issue 5, acd part).
+            // The callback offer is not made yet (see `docs/routing.md`): the caller waits.
             Action::Queue {
-                queue, priority, ..
-            } => self.enqueue(now, id, &queue, priority),
+                queue,
+                priority,
+                skills,
+                ..
+            } => self.enqueue_with_skills(now, id, &queue, priority, required_skills(&skills)),
             Action::HttpRequest { id: request, .. } => {
                 // No HTTP client is wired yet: the node takes its failure branch.
                 tracing::warn!(interaction = %interaction, "ivr http request not supported yet");
@@ -155,8 +158,18 @@ impl Board {
             }
             Action::SurveyAnswer { survey, score } => {
                 tracing::info!(interaction = %interaction, %survey, score, "survey answer");
+                let event = NewEvent::survey(interaction, crate::log::now_ms(), &survey, score);
+                self.log_event(tenant, event);
             }
-            Action::Hangup => self.end_call(now, id, EndReason::IvrHangup, None),
+            Action::Hangup => {
+                // After an agent's conversation (an after-call survey) the call was the
+                // agent's to end; the flow only saw the caller out.
+                let reason = match call.agent {
+                    Some(_) => EndReason::AgentHangup,
+                    None => EndReason::IvrHangup,
+                };
+                self.end_call(now, id, reason, None);
+            }
             Action::Log(event) => {
                 let at = crate::log::now_ms();
                 let event = match event {
@@ -203,5 +216,40 @@ impl Board {
             self.metrics.error("media_command");
             tracing::warn!(%error, "media command not delivered");
         }
+    }
+}
+
+/// The skills a queue node asks for, as the `acd` takes them: a skill named twice (the node's
+/// and a language node's) needs the higher level.
+fn required_skills(skills: &[ivr::Skill]) -> acd::Skills {
+    let mut required = acd::Skills::new();
+    for skill in skills {
+        let level = required.entry(skill.name.to_string()).or_insert(0);
+        *level = (*level).max(skill.level);
+    }
+    required
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skill(name: &str, level: u8) -> ivr::Skill {
+        ivr::Skill {
+            name: name.into(),
+            level,
+        }
+    }
+
+    #[test]
+    fn a_skill_named_twice_requires_the_higher_level() {
+        let required = required_skills(&[
+            skill("language:fr", 1),
+            skill("product:billing", 3),
+            skill("language:fr", 5),
+        ]);
+        assert_eq!(required.len(), 2);
+        assert_eq!(required.get("language:fr"), Some(&5));
+        assert_eq!(required.get("product:billing"), Some(&3));
     }
 }

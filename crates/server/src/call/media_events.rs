@@ -13,7 +13,14 @@ impl Board {
         match envelope.event {
             MediaEvent::Digit { digit, .. } => {
                 // Keys are the IVR's business only: during the talk they may be a card number.
-                self.ivr_event(now, id, ivr::Event::Digit(digit.to_char()));
+                // A session waiting in a queue to continue after the call hears none either.
+                let in_flow = self
+                    .calls
+                    .get(&id)
+                    .is_some_and(|c| c.phase == crate::control::CallPhase::Ivr);
+                if in_flow {
+                    self.ivr_event(now, id, ivr::Event::Digit(digit.to_char()));
+                }
             }
             MediaEvent::PlayFinished { id: play } if play.0 < ANNOUNCEMENT_IDS => {
                 self.ivr_event(now, id, ivr::Event::PromptFinished(ivr::PlayId(play.0)));

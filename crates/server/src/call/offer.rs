@@ -37,6 +37,10 @@ use crate::sip::options;
 /// The header naming the interaction in INVITEs to agents.
 const INTERACTION_HEADER: &str = "X-Plateau-Interaction";
 
+/// An offer's INVITE could not be sent (the reason is logged where it happened).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NotSent;
+
 /// How long after an offer that could not be sent its failure is reported.
 const UNREACHABLE_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -45,12 +49,31 @@ impl Board {
     pub(crate) fn offer(&mut self, now: Instant, contact: ContactId, agent: acd::AgentId) {
         let id = CallRef(contact.0);
         let user = user_id(agent);
-        let Some(call) = self.calls.get(&id) else {
+        if !self.calls.contains_key(&id) {
             // The call left between two outputs of the engine: withdraw it.
             let _ = self
                 .acd
                 .handle_input(now, Input::ContactAbandoned { contact });
             return;
+        }
+        if self.send_offer(now, id, user, false).is_err() {
+            self.offer_missed(id, user, "unreachable");
+            self.defer_unreachable(now, contact, agent);
+        }
+    }
+
+    /// Sends the INVITE of an offer of call `id` to `user`'s phone; `transfer`: an offer made
+    /// by a transfer, outside the `acd`. `Err` when it could not be sent (no reachable phone,
+    /// no RTP port, the INVITE refused by the layer).
+    pub(crate) fn send_offer(
+        &mut self,
+        now: Instant,
+        id: CallRef,
+        user: UserId,
+        transfer: bool,
+    ) -> Result<(), NotSent> {
+        let Some(call) = self.calls.get(&id) else {
+            return Err(NotSent);
         };
         let (tenant, interaction) = (call.tenant, call.interaction);
         let caller = call.caller.clone();
@@ -66,9 +89,7 @@ impl Board {
             .map(|(b, p)| (b.uri.clone(), p))
         else {
             tracing::info!(interaction = %interaction, agent = user.0, "agent has no reachable phone");
-            self.offer_missed(id, user, "unreachable");
-            self.defer_unreachable(now, contact, agent);
-            return;
+            return Err(NotSent);
         };
         let (uri, peer) = target;
         let socket = match self.rtp.allocate() {
@@ -76,9 +97,7 @@ impl Board {
             Err(error) => {
                 self.metrics.error("rtp_ports");
                 tracing::warn!(%error, "no RTP port for an offer");
-                self.offer_missed(id, user, "unreachable");
-                self.defer_unreachable(now, contact, agent);
-                return;
+                return Err(NotSent);
             }
         };
         let media = LocalMedia::new(self.sdp_address(peer.addr.ip()), socket.port(), codecs);
@@ -99,7 +118,7 @@ impl Board {
             .and_then(|a| a.extension.clone())
             .unwrap_or_else(|| user.0.to_string());
         let Ok(domain) = Host::parse(&self.config.sip.domain) else {
-            return;
+            return Err(NotSent);
         };
         let to = NameAddr::new(Uri::Sip(SipUri {
             user: Some(user_part(&extension)),
@@ -108,10 +127,10 @@ impl Board {
         let call_id = self.sip.layer.new_call_id(&local.ip().to_string());
         let contact_value = self.contact_for(&peer, None);
         let Ok(contact_addr) = NameAddr::parse(&contact_value) else {
-            return;
+            return Err(NotSent);
         };
         let Ok(interaction_header) = HeaderName::new(INTERACTION_HEADER) else {
-            return;
+            return Err(NotSent);
         };
         let request = RequestBuilder::new(Method::Invite, uri)
             .via(via)
@@ -132,9 +151,7 @@ impl Board {
             Ok(key) => key,
             Err(error) => {
                 tracing::warn!(%error, "INVITE to the agent not sent");
-                self.offer_missed(id, user, "unreachable");
-                self.defer_unreachable(now, contact, agent);
-                return;
+                return Err(NotSent);
             }
         };
         self.by_client.insert(key, id);
@@ -153,6 +170,7 @@ impl Board {
                 media,
                 state: OfferState::Ringing,
                 answer: None,
+                transfer,
             });
             call.phase = CallPhase::Ringing;
         }
@@ -161,6 +179,7 @@ impl Board {
             tenant,
             NewEvent::offered(interaction, crate::log::now_ms(), &username, user),
         );
+        Ok(())
     }
 
     /// An offer that could not even be sent fails [`UNREACHABLE_DELAY`] later, not at once:
@@ -203,7 +222,7 @@ impl Board {
     }
 
     /// Logs `offer_missed` for `user` on call `id`.
-    fn offer_missed(&mut self, id: CallRef, user: UserId, reason: &str) {
+    pub(crate) fn offer_missed(&mut self, id: CallRef, user: UserId, reason: &str) {
         let Some(call) = self.calls.get(&id) else {
             return;
         };
@@ -327,7 +346,11 @@ impl Board {
             "offer not taken"
         );
         self.offer_missed(id, offer.agent, reason);
-        self.fail_offer(now, ContactId(id.0), agent_id(offer.agent), failure);
+        if offer.transfer {
+            self.transfer_unanswered(now, id);
+        } else {
+            self.fail_offer(now, ContactId(id.0), agent_id(offer.agent), failure);
+        }
     }
 
     /// The agent answered (the dialogs have ACKed the 200).
@@ -357,6 +380,7 @@ impl Board {
             return;
         }
         let agent = offer.agent;
+        let offer_transfer = offer.transfer;
         let negotiated = SessionDescription::parse(&response.body)
             .map_err(|e| e.to_string())
             .and_then(|answer| {
@@ -375,21 +399,28 @@ impl Board {
             self.metrics.error("sdp");
             self.send_bye(now, dialog);
             self.offer_missed(id, agent, "bad_sdp");
-            self.fail_offer(
-                now,
-                ContactId(id.0),
-                agent_id(agent),
-                OfferFailure::Unreachable,
-            );
+            if offer_transfer {
+                self.transfer_unanswered(now, id);
+            } else {
+                self.fail_offer(
+                    now,
+                    ContactId(id.0),
+                    agent_id(agent),
+                    OfferFailure::Unreachable,
+                );
+            }
             return;
         };
-        if let Err(error) = self.acd.handle_input(
-            now,
-            Input::OfferAnswered {
-                contact: ContactId(id.0),
-                agent: agent_id(agent),
-            },
-        ) {
+        let transfer = offer_transfer;
+        if !transfer
+            && let Err(error) = self.acd.handle_input(
+                now,
+                Input::OfferAnswered {
+                    contact: ContactId(id.0),
+                    agent: agent_id(agent),
+                },
+            )
+        {
             tracing::info!(%error, "answer after the offer ended; hanging up the agent");
             offer.state = OfferState::Cancelled;
             self.send_bye(now, dialog);
@@ -399,6 +430,10 @@ impl Board {
         offer.answer = Some(LegMedia { remote, config });
         call.phase = CallPhase::Connected;
         call.agent = Some(agent);
+        if transfer {
+            // No `acd` answer follows: log it and bridge now.
+            self.transfer_answered(id, agent);
+        }
     }
 
     /// The `acd` took the answer (after `answered` was logged): bridge the legs and record.
@@ -418,7 +453,12 @@ impl Board {
         let (Some(socket), Some(media)) = (offer.socket.take(), offer.answer.take()) else {
             return;
         };
+        let recording = call.recording.is_some();
         self.media_command(id, MediaCommand::ConnectAgent { socket, media });
+        if recording {
+            // A transferred call: its one recording goes on across the agents.
+            return;
+        }
         let started = SystemTime::now();
         let file = recording_path(&self.config.data_dir, tenant, interaction, started);
         let stored = file

@@ -1,9 +1,11 @@
-//! Calls in queues: handing a call to the `acd` (`ContactArrived`, hold music, `queued`), and
+//! Calls in queues: handing a call to the `acd` (`ContactArrived`, or
+//! `ContactArrivedWithSkills` with the skills the flow asked for; hold music, `queued`), and
 //! carrying out what the engine decides — offers to agents ([`super::offer`]), cancelled
-//! offers, answers, callers leaving, position announcements over the hold music, and every
-//! agent state change (agent log and metrics).
+//! offers, answers, moves to an overflow queue ([`super::overflow`]), callers leaving,
+//! position and estimated-wait announcements over the hold music, and every agent state
+//! change (agent log and metrics).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use acd::{AgentState, ContactId, Input, LeaveReason, Output};
 use serde_json::json;
@@ -19,10 +21,31 @@ use crate::media::{CallRef, MediaCommand, PlayId};
 /// The prompts around the position in an announcement.
 const YOU_ARE_NUMBER: &str = media::prompt::standard::YOU_ARE_NUMBER;
 const IN_THE_QUEUE: &str = media::prompt::standard::IN_THE_QUEUE;
+const ESTIMATED_WAIT: &str = media::prompt::standard::ESTIMATED_WAIT;
+
+/// An estimated wait as announced: whole minutes, rounded up, at least one (an estimate in
+/// seconds promises a precision it does not have).
+fn whole_minutes(wait: Duration) -> Duration {
+    let minutes = wait.as_secs().div_ceil(60).max(1);
+    Duration::from_secs(minutes.saturating_mul(60))
+}
 
 impl Board {
     /// The flow hands the call to `queue`.
     pub(crate) fn enqueue(&mut self, now: Instant, id: CallRef, queue: &str, priority: Option<u8>) {
+        self.enqueue_with_skills(now, id, queue, priority, acd::Skills::new());
+    }
+
+    /// The flow hands the call to `queue`, for an agent with `skills` (the queue node's and
+    /// the language the caller chose; none: any member of the queue).
+    pub(crate) fn enqueue_with_skills(
+        &mut self,
+        now: Instant,
+        id: CallRef,
+        queue: &str,
+        priority: Option<u8>,
+        skills: acd::Skills,
+    ) {
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
@@ -37,19 +60,34 @@ impl Board {
             self.end_call(now, id, EndReason::Error, None);
             return;
         };
-        call.ivr = None;
-        call.ivr_armed = None;
+        // The session stays while it waits to continue after the call (a queue node's
+        // `after_call`: see `super::survey`); a finished one is dropped by `drive_ivr`.
         call.queue = Some(queue_id);
         call.phase = CallPhase::Queued;
+        if let Some(session) = &call.ivr {
+            call.queue_language = Some(session.language().to_owned());
+        }
         let (tenant, interaction) = (call.tenant, call.interaction);
-        let arrived = self.acd.handle_input(
-            now,
-            Input::ContactArrived {
-                contact: ContactId(id.0),
-                queue: acd_queue(queue_id),
-                priority: priority.map_or(0, i32::from),
-            },
+        let (contact, queue_ref, priority) = (
+            ContactId(id.0),
+            acd_queue(queue_id),
+            priority.map_or(0, i32::from),
         );
+        let input = if skills.is_empty() {
+            Input::ContactArrived {
+                contact,
+                queue: queue_ref,
+                priority,
+            }
+        } else {
+            Input::ContactArrivedWithSkills {
+                contact,
+                queue: queue_ref,
+                priority,
+                skills,
+            }
+        };
+        let arrived = self.acd.handle_input(now, input);
         if let Err(error) = arrived {
             tracing::error!(interaction = %interaction, %error, "the acd refused the call");
             self.end_call(now, id, EndReason::Error, None);
@@ -101,8 +139,11 @@ impl Board {
                 ..
             } => self.contact_left(now, CallRef(contact.0), reason, waited),
             Output::AnnouncePosition {
-                contact, position, ..
-            } => self.announce(CallRef(contact.0), position),
+                contact,
+                position,
+                estimated_wait,
+                ..
+            } => self.announce(CallRef(contact.0), position, estimated_wait),
             Output::AgentStateChanged {
                 agent,
                 from,
@@ -111,19 +152,27 @@ impl Board {
                 ..
             } => self.agent_changed(agent, &from, &to, cause),
             Output::WrapUpExtended { .. } => {}
-            // Not produced until the server configures overflow and offers callbacks (acd
-            // issue 5 API, still to wire).
-            Output::DialCallback { .. } | Output::ContactOverflowed { .. } => {}
+            Output::ContactOverflowed {
+                contact,
+                from,
+                to,
+                waited,
+            } => self.overflowed(CallRef(contact.0), from, to, waited),
+            // Callbacks are not offered by the server yet (no menu key, no trunk), so the
+            // engine has none to dial; should one come, the reserved agent is freed at once.
+            Output::DialCallback { contact, .. } => {
+                tracing::warn!(contact = contact.0, "callback dialling is not supported");
+                if let Err(error) = self
+                    .acd
+                    .handle_input(now, Input::CallbackFailed { contact })
+                {
+                    tracing::warn!(%error, "the acd refused a failed callback");
+                }
+            }
         }
     }
 
-    fn contact_left(
-        &mut self,
-        now: Instant,
-        id: CallRef,
-        reason: LeaveReason,
-        waited: std::time::Duration,
-    ) {
+    fn contact_left(&mut self, now: Instant, id: CallRef, reason: LeaveReason, waited: Duration) {
         let Some(call) = self.calls.get(&id) else {
             return;
         };
@@ -155,8 +204,10 @@ impl Board {
         }
     }
 
-    /// "You are number N in the queue", over the hold music.
-    fn announce(&mut self, id: CallRef, position: usize) {
+    /// "You are number N in the queue", then the estimated wait when the engine has one
+    /// ("estimated wait: 3 minutes", rounded up to the minute), over the hold music, in the
+    /// language the caller chose.
+    fn announce(&mut self, id: CallRef, position: usize, estimated_wait: Option<Duration>) {
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
@@ -165,14 +216,23 @@ impl Board {
         }
         call.next_announcement += 1;
         let play = PlayId(call.next_announcement);
-        let language = call.flow.language().to_owned();
+        let language = call
+            .queue_language
+            .clone()
+            .unwrap_or_else(|| call.flow.language().to_owned());
         let position = u32::try_from(position).unwrap_or(u32::MAX);
         let lang = media::prompt::Language::from_code(&language)
             .unwrap_or(media::prompt::Language::English);
         let built = Ok(media::playback::Sequence::builder(&self.library, lang).barge_in(false))
             .and_then(|b| b.prompt(YOU_ARE_NUMBER))
             .and_then(|b| b.number(position))
-            .and_then(|b| b.prompt(IN_THE_QUEUE));
+            .and_then(|b| b.prompt(IN_THE_QUEUE))
+            .and_then(|b| match estimated_wait {
+                Some(wait) => b
+                    .prompt(ESTIMATED_WAIT)?
+                    .prompts(media::say::duration(lang, whole_minutes(wait))),
+                None => Ok(b),
+            });
         match built {
             Ok(builder) => self.media_command(
                 id,
@@ -244,5 +304,20 @@ impl Board {
         {
             self.metrics.error("log_full");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn estimated_waits_are_announced_in_whole_minutes_rounded_up() {
+        let minutes = |secs: u64| whole_minutes(Duration::from_secs(secs)).as_secs() / 60;
+        assert_eq!(minutes(0), 1);
+        assert_eq!(minutes(59), 1);
+        assert_eq!(minutes(60), 1);
+        assert_eq!(minutes(61), 2);
+        assert_eq!(minutes(3_600), 60);
     }
 }

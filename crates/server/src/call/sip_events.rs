@@ -176,6 +176,11 @@ impl Board {
                 }
             }
         }
+        if leg == Leg::B && self.return_to_flow(now, call) {
+            // The caller stays, for an after-call survey: nothing to wait for before the 200.
+            self.respond_status(now, key, &request, StatusCode::OK);
+            return;
+        }
         let reason = match leg {
             Leg::A => EndReason::CallerHangup,
             Leg::B => EndReason::AgentHangup,

@@ -142,6 +142,9 @@ pub(crate) struct Board {
     pub(crate) drain: Option<Drain>,
     /// Offers that could not be sent, and when to report them failed.
     pub(crate) deferred_failures: Vec<(Instant, acd::ContactId, acd::AgentId)>,
+    /// Offers made by transfers (outside the `acd`, which has their ring timeouts), and when
+    /// to give up on them.
+    pub(crate) transfer_rings: Vec<(Instant, CallRef, ClientKey)>,
     pub(crate) stop: CancellationToken,
     ticks: u64,
 }
@@ -294,6 +297,7 @@ impl ControlPlane for Switchboard {
             last_interaction: HashMap::new(),
             drain: None,
             deferred_failures: Vec::new(),
+            transfer_rings: Vec::new(),
             stop,
             ticks: 0,
         };
@@ -518,12 +522,14 @@ impl Board {
             .as_ref()
             .and_then(|d| if d.cut { d.give_up } else { Some(d.deadline) });
         let deferred = self.deferred_failures.iter().map(|(at, _, _)| *at).min();
+        let transfer = self.transfer_rings.iter().map(|(at, _, _)| *at).min();
         [
             self.sip.poll_timeout(),
             self.acd.poll_timeout(),
             ivr,
             drain,
             deferred,
+            transfer,
         ]
         .into_iter()
         .flatten()
@@ -541,6 +547,7 @@ impl Board {
             self.ivr_timeout(now, call);
         }
         self.deferred_failures_due(now);
+        self.transfer_rings_due(now);
         self.drain_deadline(now);
     }
 
@@ -578,12 +585,13 @@ impl Board {
     }
 
     /// Takes the directory read again from the store.
-    fn refresh(&mut self, now: Instant, fresh: Directory) {
+    fn refresh(&mut self, now: Instant, mut fresh: Directory) {
         for input in self.directory.acd_changes(&fresh) {
             if let Err(error) = self.acd.handle_input(now, input) {
                 tracing::warn!(%error, "the acd refused a configuration change");
             }
         }
+        self.apply_skill_changes(now, &mut fresh);
         let added = fresh
             .agents
             .keys()
@@ -599,6 +607,37 @@ impl Board {
                 .set_agents(AgentStateKind::LoggedOut, *logged_out);
         }
         self.directory = fresh;
+    }
+
+    /// Gives the engine the agents' changed skills, for those logged out (the engine changes
+    /// them only by removing and adding the agent). A logged-in agent keeps the skills the
+    /// engine has, in `fresh` too, so the change is seen again at the next refresh.
+    fn apply_skill_changes(&mut self, now: Instant, fresh: &mut Directory) {
+        for config in self.directory.skill_changes(fresh) {
+            let agent = config.id;
+            let logged_out = self
+                .acd
+                .agent_state(agent)
+                .is_ok_and(|s| s.kind() == AgentStateKind::LoggedOut);
+            let applied = logged_out
+                && self
+                    .acd
+                    .handle_input(now, acd::Input::RemoveAgent { agent })
+                    .is_ok();
+            if applied {
+                if let Err(error) = self.acd.handle_input(now, acd::Input::AddAgent(config)) {
+                    tracing::error!(agent = agent.0, %error, "the acd refused an agent's new skills");
+                }
+                continue;
+            }
+            let user = super::directory::user_id(agent);
+            if let (Some(old), Some(new)) = (
+                self.directory.agents.get(&user),
+                fresh.agents.get_mut(&user),
+            ) {
+                new.skills = old.skills.clone();
+            }
+        }
     }
 
     /// Writes the bindings changed in the last batch: one entry and one ack per tenant.

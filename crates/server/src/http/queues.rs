@@ -19,6 +19,8 @@ struct QueueJson {
     strategy: String,
     waiting: u32,
     longest_wait_ms: Option<u64>,
+    /// Estimated wait of a call arriving now; `null` until the queue has handled a call.
+    estimated_wait_secs: Option<u64>,
     agents: AgentCounts,
 }
 
@@ -49,6 +51,7 @@ pub async fn list(
                 strategy: queue.settings.strategy,
                 waiting: live.map_or(0, |l| l.waiting),
                 longest_wait_ms: live.and_then(|l| l.longest_wait_ms),
+                estimated_wait_secs: live.and_then(|l| l.estimated_wait_secs),
                 agents: live.map(|l| l.agents).unwrap_or_default(),
             }
         })

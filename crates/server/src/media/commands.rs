@@ -70,6 +70,11 @@ pub enum MediaCommand {
         /// What the agent's answer negotiated.
         media: LegMedia,
     },
+    /// The agent's leg is gone (the agent hung up before an after-call survey, or the call
+    /// is being transferred): stop relaying, release leg B's socket, and let the caller hear
+    /// what is played again (prompts, music). Its figures are kept for the final report
+    /// unless another agent is connected.
+    DisconnectAgent,
     /// Record both directions to a stereo WAV at `path` (caller left, agent right); the
     /// directories are created. Before the agent is connected, the right channel holds what
     /// the caller hears (prompts, music).

@@ -115,6 +115,8 @@ struct MediaTask {
     recording: Option<CallRecording>,
     /// A recording that failed on the way, reported when the call stops.
     failed_recording: Option<RecordingReport>,
+    /// The figures of an agent's leg disconnected (and not replaced), for the final report.
+    gone_b: Option<super::commands::LegReport>,
     /// What a held leg hears.
     hold_playlist: Option<media::music_on_hold::Playlist>,
     recv_a: Box<[u8]>,
@@ -158,6 +160,7 @@ impl MediaTask {
             digits: DigitListener::new(telephone_event),
             recording: None,
             failed_recording: None,
+            gone_b: None,
             hold_playlist,
             recv_a: vec![0; DATAGRAM].into_boxed_slice(),
             recv_b: vec![0; DATAGRAM].into_boxed_slice(),
@@ -398,6 +401,7 @@ impl MediaTask {
             }
             MediaCommand::StopMoh => self.local[0].stop_music(),
             MediaCommand::ConnectAgent { socket, media } => self.connect(now, socket, media),
+            MediaCommand::DisconnectAgent => self.disconnect(),
             MediaCommand::StartRecording { path } => self.start_recording(now, &path),
             MediaCommand::PauseRecording => {
                 let marker = self.recording.as_mut().and_then(|r| r.pause(now));
@@ -463,6 +467,21 @@ impl MediaTask {
         self.jitter = None;
         // Forces a fresh bridge in `update_routing`.
         self.relay_to = [false; 2];
+    }
+
+    /// Drops leg B: nothing is relayed, the caller hears local audio again, and the leg's
+    /// figures wait for the final report.
+    fn disconnect(&mut self) {
+        let Some(mut b) = self.b.take() else {
+            return;
+        };
+        b.publish_totals(&self.shared.totals);
+        self.gone_b = Some(b.report());
+        self.bridge = None;
+        self.pacers[1] = None;
+        self.held = [false; 2];
+        self.relay_to = [false; 2];
+        self.set_jitter_buffer();
     }
 
     fn start_recording(&mut self, now: Instant, path: &std::path::Path) {
@@ -663,7 +682,10 @@ impl MediaTask {
             b.publish_totals(&self.shared.totals);
         }
         MediaReport {
-            legs: [Some(self.a.report()), self.b.as_ref().map(Leg::report)],
+            legs: [
+                Some(self.a.report()),
+                self.b.as_ref().map(Leg::report).or(self.gone_b.take()),
+            ],
             recording,
         }
     }

@@ -9,7 +9,7 @@
 use sip::{HeaderName, Method, Request, Response, StatusCode};
 
 /// The methods we serve.
-pub(crate) const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE";
+pub(crate) const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE, REFER";
 
 /// The body types we accept.
 pub(crate) const ACCEPT: &str = "application/sdp";

@@ -87,6 +87,8 @@ impl CallDetail {
 #[derive(Debug, Clone, Deserialize)]
 pub struct Live {
     pub phase: String,
+    /// The queue it waits in or was answered from (after an overflow, the new one).
+    pub queue: Option<i64>,
     pub agent: Option<i64>,
     pub legs: Vec<LiveLeg>,
 }
@@ -230,6 +232,21 @@ impl Api {
             "GET {url} content type"
         );
         reply.body
+    }
+
+    /// The queues with their live counts, as `GET /api/v1/queues` serves them.
+    pub async fn queues(&self) -> Vec<serde_json::Value> {
+        let list: serde_json::Value = self.get_json("/api/v1/queues").await;
+        list["queues"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// The queue named `name` from [`Api::queues`].
+    pub async fn queue(&self, name: &str) -> serde_json::Value {
+        self.queues()
+            .await
+            .into_iter()
+            .find(|q| q["name"] == name)
+            .unwrap_or_else(|| panic!("no queue {name}"))
     }
 
     /// The Prometheus text.

@@ -143,6 +143,30 @@ impl Server {
         ws: &Workspace,
         tune: impl Fn(&mut store::QueueSettings),
     ) -> Server {
+        Server::start_edited(ws, async |demo: &store::TenantStore| {
+            for name in store::demo::DEMO_QUEUES {
+                let queue = demo
+                    .queue_by_name(name)
+                    .await
+                    .expect("queues")
+                    .expect("a demo queue");
+                let mut settings = queue.settings.clone();
+                tune(&mut settings);
+                demo.update_queue(queue.id, &settings)
+                    .await
+                    .expect("queue settings updated");
+            }
+        })
+        .await
+    }
+
+    /// Seeds the demo (a first start, stopped at once), lets `edit` change the demo tenant's
+    /// rows as an administrator would (queues, skills, flows, numbers), then starts the server
+    /// that the test uses.
+    pub async fn start_edited(
+        ws: &Workspace,
+        edit: impl AsyncFnOnce(&store::TenantStore),
+    ) -> Server {
         let seeding = Server::start(ws).await;
         let status = seeding.stop().await;
         assert!(status.success(), "the seeding start stopped with {status}");
@@ -154,18 +178,7 @@ impl Server {
             .expect("tenants")
             .expect("the demo tenant");
         let demo = db.tenant(demo.id).await.expect("the demo tenant's store");
-        for name in store::demo::DEMO_QUEUES {
-            let queue = demo
-                .queue_by_name(name)
-                .await
-                .expect("queues")
-                .expect("a demo queue");
-            let mut settings = queue.settings.clone();
-            tune(&mut settings);
-            demo.update_queue(queue.id, &settings)
-                .await
-                .expect("queue settings updated");
-        }
+        edit(&demo).await;
         db.close().await;
         Server::start(ws).await
     }

@@ -117,6 +117,8 @@ impl TestPlane {
                     .collect();
                 let _ = reply.send(calls);
             }
+            // No calls to transfer here: dropping the reply answers "unavailable".
+            Command::Transfer { .. } => {}
             Command::Drain { .. } => unreachable!("handled by the loop"),
         }
     }

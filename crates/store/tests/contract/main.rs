@@ -18,6 +18,7 @@ mod numbers;
 mod queues;
 mod recordings;
 mod registrations;
+mod routing;
 mod tenants;
 mod tokens;
 mod users;
