@@ -32,7 +32,8 @@
 # REGISTER_FIXED [1000], CALL_RATES [100 250 500 1000 1500 2000 2500 3000], CALL_FIXED [250],
 # CALL_HOLD_MS [1000], AGENTS [4000], MEDIA_CALLS [100 300 500 700 1000], MEDIA_LOSS [0.01],
 # MEDIA_RAMP [100 calls/s], MEDIA_WINDOW [10], STEP_SECONDS [10], FIXED_SECONDS [20],
-# SERVER_CORE [0], SIPP_CORE [1], RUST_LOG [warn], KEEP (keep the work directory).
+# SERVER_CORE [0], SIPP_CORE [1], RUST_LOG [warn], KEEP (keep the work directory), BIN_DIR
+# (take `plateau` and `sipp_bench_seed` from there instead of building them: to compare builds).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -90,9 +91,14 @@ for tool in sipp taskset nstat ss curl jq python3; do
 done
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-(cd "$root" && cargo build -q --release -p plateau --bin plateau --example sipp_bench_seed)
-bin="$CARGO_TARGET_DIR/release/plateau"
-seed="$CARGO_TARGET_DIR/release/examples/sipp_bench_seed"
+if [ -n "${BIN_DIR:-}" ]; then
+    bin="$BIN_DIR/plateau"
+    seed="$BIN_DIR/sipp_bench_seed"
+else
+    (cd "$root" && cargo build -q --release -p plateau --bin plateau --example sipp_bench_seed)
+    bin="$CARGO_TARGET_DIR/release/plateau"
+    seed="$CARGO_TARGET_DIR/release/examples/sipp_bench_seed"
+fi
 
 work="$(mktemp -d /tmp/plateau-sipp-bench.XXXXXX)"
 data="$work/data"

@@ -1,5 +1,6 @@
 //! Message layer speed: parse a typical INVITE with SDP (12 headers, ~250 bytes of SDP),
-//! serialize it, parse a REGISTER, and inspect the INVITE as a UAS would on receipt.
+//! serialize it, parse a REGISTER, and inspect the INVITE and the REGISTER as a UAS would on
+//! receipt.
 //!
 //! `cargo bench -p sip --bench message -- --warm-up-time 1 --measurement-time 3`
 
@@ -76,6 +77,9 @@ fn message(c: &mut Criterion) {
     let policy = Policy::default();
     c.bench_function("inspect_invite_with_sdp", |b| {
         b.iter(|| inspect(black_box(invite.clone()), &policy))
+    });
+    c.bench_function("inspect_register", |b| {
+        b.iter(|| inspect(black_box(register.clone()), &policy))
     });
     c.bench_function("top_via_branch_and_cseq", |b| {
         b.iter(|| {

@@ -219,6 +219,25 @@ impl Headers {
         Some(first)
     }
 
+    /// Replaces the first element of a list header (the top Via) by `value`: in place when
+    /// its line holds that element alone (the common case: no copy of the other elements),
+    /// else as [`Headers::pop_first_value`] then [`Headers::prepend`].
+    pub fn replace_first_value(&mut self, name: &HeaderName, value: impl Into<HeaderValue>) {
+        let Some(header) = self.0.iter_mut().find(|h| h.name == *name) else {
+            return self.prepend(name.clone(), value);
+        };
+        let alone = header
+            .value
+            .to_str()
+            .is_some_and(|text| split_list(text).nth(1).is_none());
+        if alone {
+            header.value = value.into();
+        } else {
+            self.pop_first_value(name);
+            self.prepend(name.clone(), value);
+        }
+    }
+
     /// The only value of a single-valued header, as text; `Ok(None)` when absent.
     pub fn single_str(&self, name: &HeaderName) -> Result<Option<&str>, HeaderError> {
         let mut values = self.get_all(name);
@@ -372,6 +391,24 @@ mod tests {
         );
         h.pop_first_value(&HeaderName::Via);
         assert_eq!(h.count(&HeaderName::Via), 1);
+    }
+
+    #[test]
+    fn replacing_the_first_value_keeps_the_others() {
+        let mut h = sample();
+        h.replace_first_value(&HeaderName::Via, "SIP/2.0/UDP new");
+        let vias: Vec<_> = h.list_items(&HeaderName::Via).map(Result::unwrap).collect();
+        assert_eq!(vias, ["SIP/2.0/UDP new", "SIP/2.0/UDP b", "SIP/2.0/UDP c"]);
+        let mut alone = Headers::new();
+        alone.push(HeaderName::To, "<sip:b@x>");
+        alone.push(HeaderName::Via, "SIP/2.0/UDP a");
+        alone.replace_first_value(&HeaderName::Via, "SIP/2.0/UDP z");
+        let names: Vec<_> = alone.iter().map(|h| h.name.clone()).collect();
+        assert_eq!(names, [HeaderName::To, HeaderName::Via]);
+        assert_eq!(
+            alone.get(&HeaderName::Via).unwrap().to_str(),
+            Some("SIP/2.0/UDP z")
+        );
     }
 
     #[test]

@@ -84,6 +84,9 @@
 //! # Dependencies
 //! - `bytes`: one shared buffer per received message; header values and bodies are slices.
 //! - `memchr`: finding line ends and colons quickly.
+//! - `ahash`: the hasher of the hot maps whose keys peers cannot choose (transactions by
+//!   their counter key, nonce counts); faster than SipHash on short keys. Maps keyed by what
+//!   peers send keep `std`'s randomly keyed SipHash (see the `hash` module).
 //! - `thiserror`: the error enums.
 //! - `md-5`, `sha2` (incl. SHA-512/256): digest hashes (RFC 7616/8760); `hmac`: the MAC that
 //!   makes server nonces self-validating; `subtle`: constant-time comparison of digest responses.
@@ -96,6 +99,7 @@ mod builder;
 pub mod dialog;
 pub mod error;
 pub mod framing;
+mod hash;
 pub mod header;
 mod header_name;
 mod headers;

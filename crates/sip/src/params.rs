@@ -100,10 +100,13 @@ impl<'a> IntoIterator for &'a Params {
 impl fmt::Display for Params {
     /// `;name=value` for each, no whitespace.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Pieces rather than `write!`: this runs for every Via, Contact and To we write.
         for p in &self.0 {
-            match &p.value {
-                Some(v) => write!(f, ";{}={}", p.name, v)?,
-                None => write!(f, ";{}", p.name)?,
+            f.write_str(";")?;
+            f.write_str(&p.name)?;
+            if let Some(v) = &p.value {
+                f.write_str("=")?;
+                f.write_str(v)?;
             }
         }
         Ok(())

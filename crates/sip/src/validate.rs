@@ -19,6 +19,7 @@ pub use defect::Defect;
 use bytes::Bytes;
 
 use crate::error::HeaderError;
+use crate::header::{CSeq, Via};
 use crate::header_name::HeaderName;
 use crate::headers::Headers;
 use crate::message::{Message, Version};
@@ -154,9 +155,20 @@ fn into_headers(message: Message) -> Headers {
     }
 }
 
+/// The typed values the request checks need, kept from the grammar check so that they are
+/// not parsed a second time.
+struct Known {
+    vias: Vec<Via>,
+    cseq: CSeq,
+    to_is_sip: bool,
+    max_forwards: Option<u8>,
+    require: Vec<String>,
+    proxy_require: Vec<String>,
+}
+
 /// The parts every message must have right: start line, header lines, body length,
 /// mandatory headers present once, and the grammar of the headers this crate knows.
-fn check_structure(scanned: Scanned) -> Result<Message, Rejected> {
+fn check_structure(scanned: Scanned) -> Result<(Message, Known), Rejected> {
     let Scanned {
         start,
         headers,
@@ -176,18 +188,18 @@ fn check_structure(scanned: Scanned) -> Result<Message, Rejected> {
         Err(e) => return Err((Defect::Malformed(e), headers)),
     };
     match header_defect(&start, &body, &headers) {
-        Some(defect) => Err((defect, headers)),
-        None => Ok(Message::assemble(start, headers, body)),
+        Err(defect) => Err((defect, headers)),
+        Ok(known) => Ok((Message::assemble(start, headers, body), known)),
     }
 }
 
 /// Version, mandatory headers, repeated single headers, header grammar, body type.
-fn header_defect(start: &StartLine, body: &Bytes, headers: &Headers) -> Option<Defect> {
+fn header_defect(start: &StartLine, body: &Bytes, headers: &Headers) -> Result<Known, Defect> {
     let version = match start {
         StartLine::Request { version, .. } | StartLine::Response { version, .. } => *version,
     };
     if version != Version::SIP_2_0 {
-        return Some(Defect::Version(version));
+        return Err(Defect::Version(version));
     }
     let missing: Vec<HeaderName> = MANDATORY
         .iter()
@@ -195,7 +207,7 @@ fn header_defect(start: &StartLine, body: &Bytes, headers: &Headers) -> Option<D
         .cloned()
         .collect();
     if !missing.is_empty() {
-        return Some(Defect::MissingHeaders(missing));
+        return Err(Defect::MissingHeaders(missing));
     }
     let mut duplicates: Vec<HeaderName> = Vec::new();
     for h in headers {
@@ -204,25 +216,23 @@ fn header_defect(start: &StartLine, body: &Bytes, headers: &Headers) -> Option<D
         }
     }
     if !duplicates.is_empty() {
-        return Some(Defect::DuplicateHeaders(duplicates));
+        return Err(Defect::DuplicateHeaders(duplicates));
     }
-    if let Err(e) = check_known_headers(headers) {
-        return Some(Defect::Header(e));
-    }
+    let known = check_known_headers(headers).map_err(Defect::Header)?;
     if !body.is_empty() && !headers.contains(&HeaderName::ContentType) {
-        return Some(Defect::MissingContentType);
+        return Err(Defect::MissingContentType);
     }
-    None
+    Ok(known)
 }
 
 /// Parses every header whose grammar this crate implements; the first failure is the defect.
-fn check_known_headers(h: &Headers) -> Result<(), HeaderError> {
-    h.vias()?;
+fn check_known_headers(h: &Headers) -> Result<Known, HeaderError> {
+    let vias = h.vias()?;
     h.from()?;
-    h.to()?;
+    let to_is_sip = matches!(h.to()?.uri, Uri::Sip(_));
     h.call_id()?;
-    h.cseq()?;
-    h.max_forwards()?;
+    let cseq = h.cseq()?;
+    let max_forwards = h.max_forwards()?;
     h.contacts()?;
     h.routes()?;
     h.record_routes()?;
@@ -232,8 +242,8 @@ fn check_known_headers(h: &Headers) -> Result<(), HeaderError> {
     h.expires()?;
     h.min_expires()?;
     h.date()?;
-    h.require()?;
-    h.proxy_require()?;
+    let require = h.require()?;
+    let proxy_require = h.proxy_require()?;
     h.supported()?;
     h.unsupported()?;
     h.allow()?;
@@ -245,22 +255,32 @@ fn check_known_headers(h: &Headers) -> Result<(), HeaderError> {
     h.reasons()?;
     h.rseq()?;
     h.rack()?;
-    Ok(())
+    Ok(Known {
+        vias,
+        cseq,
+        to_is_sip,
+        max_forwards,
+        require,
+        proxy_require,
+    })
 }
 
 fn check_response(scanned: Scanned) -> Result<Message, Defect> {
-    let message = check_structure(scanned).map_err(|(defect, _)| defect)?;
-    let vias = message.headers().vias().map_err(Defect::Header)?;
-    if vias.iter().any(|v| v.host.is_broadcast_or_multicast()) {
+    let (message, known) = check_structure(scanned).map_err(|(defect, _)| defect)?;
+    if known
+        .vias
+        .iter()
+        .any(|v| v.host.is_broadcast_or_multicast())
+    {
         return Err(Defect::BroadcastVia);
     }
     Ok(message)
 }
 
 fn check_request(scanned: Scanned, policy: &Policy) -> Result<Message, Rejected> {
-    let message = check_structure(scanned)?;
+    let (message, known) = check_structure(scanned)?;
     let defect = match &message {
-        Message::Request(request) => request_semantics(request, policy).err(),
+        Message::Request(request) => request_semantics(request, known, policy).err(),
         Message::Response(_) => None,
     };
     match defect {
@@ -270,10 +290,12 @@ fn check_request(scanned: Scanned, policy: &Policy) -> Result<Message, Rejected>
 }
 
 /// CSeq method, Request-URI, registrar's To, Max-Forwards, extensions, body and Accept.
-fn request_semantics(request: &crate::Request, policy: &Policy) -> Result<(), Defect> {
-    let h = &request.headers;
-    let cseq = h.cseq().map_err(Defect::Header)?;
-    if cseq.method != request.method {
+fn request_semantics(
+    request: &crate::Request,
+    known: Known,
+    policy: &Policy,
+) -> Result<(), Defect> {
+    if known.cseq.method != request.method {
         return Err(Defect::CSeqMismatch);
     }
     if matches!(&request.uri, Uri::Sip(u) if u.headers.is_some()) {
@@ -287,21 +309,18 @@ fn request_semantics(request: &crate::Request, policy: &Policy) -> Result<(), De
     {
         return Err(Defect::UriScheme(scheme.to_owned()));
     }
-    if request.method == Method::Register
-        && !matches!(h.to().map_err(Defect::Header)?.uri, Uri::Sip(_))
-    {
+    if request.method == Method::Register && !known.to_is_sip {
         return Err(Defect::RegisterToNotSip);
     }
-    if !policy.final_uas && h.max_forwards().map_err(Defect::Header)? == Some(0) {
+    if !policy.final_uas && known.max_forwards == Some(0) {
         return Err(Defect::TooManyHops);
     }
     if !matches!(request.method, Method::Ack | Method::Cancel) {
         let required = if policy.final_uas {
-            h.require()
+            known.require
         } else {
-            h.proxy_require()
-        }
-        .map_err(Defect::Header)?;
+            known.proxy_require
+        };
         let unknown: Vec<String> = required
             .into_iter()
             .filter(|tag| {

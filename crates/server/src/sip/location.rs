@@ -160,10 +160,22 @@ impl Location {
     }
 
     fn aor_mut(&mut self, user: UserId, aor: &str) -> &mut Aor {
-        self.by_user.insert(user, aor.to_owned());
-        self.aors.entry(aor.to_owned()).or_insert_with(|| Aor {
-            bindings: Vec::new(),
-        })
+        // A refresh finds both entries in place: no key is copied then (this runs for every
+        // REGISTER).
+        if self.by_user.get(&user).is_none_or(|known| known != aor) {
+            self.by_user.insert(user, aor.to_owned());
+        }
+        if !self.aors.contains_key(aor) {
+            self.aors.insert(
+                aor.to_owned(),
+                Aor {
+                    bindings: Vec::new(),
+                },
+            );
+        }
+        self.aors
+            .get_mut(aor)
+            .expect("invariant: the entry was inserted just above if it was missing")
     }
 
     /// Applies a REGISTER's changes at `now_ms`; returns the rows to persist (removed

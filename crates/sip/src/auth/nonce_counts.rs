@@ -6,7 +6,9 @@
 //! before, so it is answered as stale (the client retries with a fresh nonce) rather than
 //! accepted. Eviction therefore never opens a replay window; it only costs an extra round trip.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use crate::hash::{FastMap, fast_map};
 
 /// What the table says about a nonce count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,7 +24,7 @@ pub(crate) enum NcCheck {
 #[derive(Debug)]
 pub(crate) struct NonceCounts {
     capacity: usize,
-    highest: HashMap<String, u32>,
+    highest: FastMap<String, u32>,
     /// Nonces in insertion order with their issue time, oldest first.
     order: VecDeque<(String, u64)>,
     /// Latest issue time among evicted nonces.
@@ -33,7 +35,7 @@ impl NonceCounts {
     pub(crate) fn new(capacity: usize) -> NonceCounts {
         NonceCounts {
             capacity: capacity.max(1),
-            highest: HashMap::new(),
+            highest: fast_map(),
             order: VecDeque::new(),
             watermark: None,
         }

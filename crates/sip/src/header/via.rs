@@ -244,15 +244,18 @@ impl Via {
 
 impl fmt::Display for Via {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}/{}/{} {}",
-            self.protocol_name, self.protocol_version, self.transport, self.host
-        )?;
+        // Pieces rather than one `write!`: the layer writes a Via for every request received.
+        f.write_str(&self.protocol_name)?;
+        f.write_str("/")?;
+        f.write_str(&self.protocol_version)?;
+        f.write_str("/")?;
+        fmt::Display::fmt(&self.transport, f)?;
+        f.write_str(" ")?;
+        fmt::Display::fmt(&self.host, f)?;
         if let Some(port) = self.port {
             write!(f, ":{port}")?;
         }
-        write!(f, "{}", self.params)
+        fmt::Display::fmt(&self.params, f)
     }
 }
 

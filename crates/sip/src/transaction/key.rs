@@ -87,7 +87,11 @@ impl ServerMatch {
         if let Some(branch) = via.rfc3261_branch() {
             return Ok(ServerMatch::Branch {
                 branch: branch.to_owned(),
-                host: via.host.to_string().to_ascii_lowercase(),
+                host: {
+                    let mut host = via.host.to_string();
+                    host.make_ascii_lowercase();
+                    host
+                },
                 port: via.port_or_default(),
                 method,
             });

@@ -20,6 +20,7 @@ use super::server_non_invite::ServerNonInvite;
 use super::{
     ClientKey, Config, Label, Peer, Received, ServerKey, Transmit, TxError, TxEvent, TxKey, TxState,
 };
+use crate::hash::{FastMap, fast_map};
 use crate::header::Via;
 use crate::header_name::HeaderName;
 use crate::headers::Headers;
@@ -138,9 +139,9 @@ const TIMERS_PER_TRANSACTION: usize = 3;
 #[derive(Debug)]
 pub struct TransactionLayer {
     config: Config,
-    clients: HashMap<ClientKey, ClientEntry>,
+    clients: FastMap<ClientKey, ClientEntry>,
     client_index: HashMap<ClientMatch, ClientKey>,
-    servers: HashMap<ServerKey, ServerEntry>,
+    servers: FastMap<ServerKey, ServerEntry>,
     server_index: HashMap<ServerMatch, ServerKey>,
     timers: TimerQueue<TxKey>,
     transmits: VecDeque<Transmit>,
@@ -167,9 +168,9 @@ impl TransactionLayer {
     pub fn new(config: Config, seed: u64) -> TransactionLayer {
         TransactionLayer {
             config,
-            clients: HashMap::new(),
+            clients: fast_map(),
             client_index: HashMap::new(),
-            servers: HashMap::new(),
+            servers: fast_map(),
             server_index: HashMap::new(),
             timers: TimerQueue::new(),
             transmits: VecDeque::new(),
@@ -721,8 +722,7 @@ fn stamp_via(request: &mut Request, via: &Via, source: &Peer) {
     if wants_rport {
         stamped.set_rport(source.addr.port());
     }
-    request.headers.pop_first_value(&HeaderName::Via);
     request
         .headers
-        .prepend(HeaderName::Via, stamped.to_string());
+        .replace_first_value(&HeaderName::Via, stamped.to_string());
 }
