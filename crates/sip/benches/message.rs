@@ -11,33 +11,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use sip::Message;
 use sip::validate::{Policy, inspect};
 
-const INVITE: &[u8] = b"INVITE sip:+33140000000@pbx.example.com SIP/2.0\r\n\
-Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK776asdhds;rport\r\n\
-Max-Forwards: 70\r\n\
-To: <sip:+33140000000@pbx.example.com>\r\n\
-From: \"Alice\" <sip:alice@example.com>;tag=1928301774\r\n\
-Call-ID: a84b4c76e66710@pc33.example.com\r\n\
-CSeq: 314159 INVITE\r\n\
-Contact: <sip:alice@192.0.2.10:5060;transport=udp>\r\n\
-Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY\r\n\
-Supported: replaces, timer\r\n\
-User-Agent: Yealink SIP-T46U 108.86.0.20\r\n\
-Content-Type: application/sdp\r\n\
-Content-Length: 250\r\n\
-\r\n\
-v=0\r\n\
-o=- 1730389718 2087642251 IN IP4 192.0.2.10\r\n\
-s=-\r\n\
-c=IN IP4 192.0.2.10\r\n\
-t=0 0\r\n\
-m=audio 10140 RTP/AVP 0 8 101\r\n\
-a=rtpmap:0 PCMU/8000\r\n\
-a=rtpmap:8 PCMA/8000\r\n\
-a=rtpmap:101 telephone-event/8000\r\n\
-a=fmtp:101 0-16\r\n\
-a=ptime:20\r\n\
-a=maxptime:150\r\n\
-a=sendrecv\r\n";
+#[path = "support/samples.rs"]
+mod samples;
+use samples::INVITE;
 
 const REGISTER: &[u8] = b"REGISTER sip:pbx.example.com SIP/2.0\r\n\
 Via: SIP/2.0/UDP 192.0.2.33:5060;branch=z9hG4bKnashds7;rport\r\n\
@@ -60,7 +36,8 @@ fn message(c: &mut Criterion) {
                 .position(|w| w == b"\r\n\r\n")
                 .unwrap_or(0)
             - 4,
-        250
+        248,
+        "the sample's body matches its Content-Length"
     );
     let invite = Bytes::from_static(INVITE);
     let register = Bytes::from_static(REGISTER);

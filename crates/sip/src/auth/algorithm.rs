@@ -124,6 +124,12 @@ pub enum AlgorithmValue {
 }
 
 impl AlgorithmValue {
+    /// The algorithm a challenge or credentials with this `algorithm` parameter use: absent
+    /// means MD5 (RFC 7616 §3.3); `None` for one not supported here.
+    pub(crate) fn effective(value: Option<&AlgorithmValue>) -> Option<Algorithm> {
+        value.map_or(Some(Algorithm::Md5), AlgorithmValue::known)
+    }
+
     pub(crate) fn parse(token: &str) -> AlgorithmValue {
         match Algorithm::from_name(token) {
             Some(a) => AlgorithmValue::Known(a),

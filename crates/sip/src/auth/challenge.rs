@@ -91,10 +91,7 @@ pub struct DigestChallenge {
 impl DigestChallenge {
     /// The algorithm to compute, `None` if the challenge names one not supported.
     pub fn algorithm(&self) -> Option<Algorithm> {
-        match &self.algorithm {
-            None => Some(Algorithm::Md5),
-            Some(value) => value.known(),
-        }
+        AlgorithmValue::effective(self.algorithm.as_ref())
     }
 
     fn from_params(raw: Vec<params::RawParam<'_>>) -> Result<DigestChallenge, AuthError> {

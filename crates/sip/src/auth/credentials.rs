@@ -68,10 +68,7 @@ pub struct DigestCredentials {
 impl DigestCredentials {
     /// The algorithm used, `None` if it is not one supported here.
     pub fn algorithm(&self) -> Option<Algorithm> {
-        match &self.algorithm {
-            None => Some(Algorithm::Md5),
-            Some(value) => value.known(),
-        }
+        AlgorithmValue::effective(self.algorithm.as_ref())
     }
 
     fn from_params(raw: Vec<params::RawParam<'_>>) -> Result<DigestCredentials, AuthError> {
