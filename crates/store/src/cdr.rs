@@ -59,6 +59,11 @@ pub struct Cdr {
     pub digits: String,
     /// The first recording's path, relative to the data directory.
     pub recording: Option<String>,
+    /// Whether the caller asked to be called back (the outcome: `answered_at_ms` set, or
+    /// the end cause).
+    pub callback: bool,
+    /// Callback dial attempts that failed (busy, no answer...).
+    pub callback_failed_attempts: u32,
 }
 
 fn text(event: &Event, key: &str) -> Option<String> {
@@ -88,6 +93,8 @@ pub fn derive(interaction: &Interaction, events: &[Event]) -> Cdr {
         offers: 0,
         digits: String::new(),
         recording: None,
+        callback: false,
+        callback_failed_attempts: 0,
     };
     let mut abandoned_at = None;
     let mut held_since = None;
@@ -110,6 +117,8 @@ pub fn derive(interaction: &Interaction, events: &[Event]) -> Cdr {
                 cdr.queue = text(event, key::TO).or(cdr.queue);
             }
             EventKind::Offered => cdr.offers += 1,
+            EventKind::CallbackRequested => cdr.callback = true,
+            EventKind::CallbackAttemptFailed => cdr.callback_failed_attempts += 1,
             EventKind::Answered if cdr.answered_at_ms.is_none() => {
                 cdr.answered_at_ms = Some(event.at_ms);
                 cdr.agent = text(event, key::AGENT);
@@ -249,6 +258,38 @@ mod tests {
         assert_eq!(cdr.digits, "1");
         assert_eq!(cdr.recording.as_deref(), Some("recordings/x.wav"));
         assert_eq!(cdr.ended_at_ms, Some(T0 + 72_100));
+    }
+
+    #[test]
+    fn a_callback_is_marked_with_its_failed_attempts() {
+        let alice = UserId(3);
+        let events = stored(vec![
+            NewEvent::arrived(id(), T0),
+            NewEvent::queued(id(), T0 + 1_000, "sales"),
+            NewEvent::callback_requested(id(), T0 + 9_000, "+33612345678", Some("sales")),
+            NewEvent::offered(id(), T0 + 60_000, "alice", alice),
+            NewEvent::callback_attempt_failed(id(), T0 + 70_000, 1, "busy"),
+            NewEvent::offered(id(), T0 + 190_000, "alice", alice),
+            NewEvent::answered(id(), T0 + 200_000, "alice", alice),
+            NewEvent::ended(id(), T0 + 260_000, EndCause::AgentHangup),
+        ]);
+        let cdr = derive(&interaction(), &events);
+        assert!(cdr.callback);
+        assert_eq!(cdr.callback_failed_attempts, 1);
+        assert_eq!(cdr.wait_ms, Some(199_000));
+        assert_eq!(cdr.talk_ms, Some(60_000));
+        assert!(!cdr.abandoned);
+    }
+
+    #[test]
+    fn a_call_without_callback_is_not_marked() {
+        let events = stored(vec![
+            NewEvent::arrived(id(), T0),
+            NewEvent::ended(id(), T0 + 1_000, EndCause::CallerHangup),
+        ]);
+        let cdr = derive(&interaction(), &events);
+        assert!(!cdr.callback);
+        assert_eq!(cdr.callback_failed_attempts, 0);
     }
 
     #[test]

@@ -219,6 +219,16 @@ fn migrator(backend: Backend) -> Migrator {
                 "routing",
                 include_str!("../migrations/sqlite/0003_routing.sql"),
             ),
+            (
+                4,
+                "customers",
+                include_str!("../migrations/sqlite/0004_customers.sql"),
+            ),
+            (
+                5,
+                "tickets",
+                include_str!("../migrations/sqlite/0005_tickets.sql"),
+            ),
         ],
         Backend::Postgres => &[
             (
@@ -235,6 +245,16 @@ fn migrator(backend: Backend) -> Migrator {
                 3,
                 "routing",
                 include_str!("../migrations/postgres/0003_routing.sql"),
+            ),
+            (
+                4,
+                "customers",
+                include_str!("../migrations/postgres/0004_customers.sql"),
+            ),
+            (
+                5,
+                "tickets",
+                include_str!("../migrations/postgres/0005_tickets.sql"),
             ),
         ],
     };

@@ -26,6 +26,10 @@ pub enum Error {
     /// A row refers to a user, queue, flow or interaction that does not exist in this tenant.
     #[error("a referenced row does not exist in this tenant")]
     MissingReference,
+    /// The row changed since the caller read it (an optimistic check failed: another agent
+    /// moved the ticket first); read it again and retry or tell the user.
+    #[error("{0} was changed by someone else")]
+    Conflict(Entity),
     /// The caller passed a value the store refuses (bad E.164 number, path escaping the data
     /// directory, malformed HA1...).
     #[error("invalid {what}: {why}")]
@@ -88,6 +92,18 @@ pub enum Unique {
     QueueMember,
     /// A registration's (aor, contact).
     Registration,
+    /// A customer's external id within a tenant.
+    CustomerExternalId,
+    /// A ticket category name within a tenant.
+    TicketCategoryName,
+    /// A product SKU within a tenant.
+    ProductSku,
+    /// A disposition code within its queue or campaign.
+    DispositionCode,
+    /// A script name within a tenant.
+    ScriptName,
+    /// A script version.
+    ScriptVersion,
     /// A key this version does not name.
     Other,
 }
@@ -119,6 +135,33 @@ const UNIQUES: &[(Unique, &str, &str)] = &[
         "registrations_contact_key",
         "registrations.aor",
     ),
+    (
+        Unique::CustomerExternalId,
+        "customers_external_id_key",
+        "customers.external_id",
+    ),
+    (
+        Unique::TicketCategoryName,
+        "ticket_categories_name_key",
+        "ticket_categories.name",
+    ),
+    (Unique::ProductSku, "products_sku_key", "products.sku"),
+    (
+        Unique::DispositionCode,
+        "dispositions_queue_code_key",
+        "dispositions.queue_id",
+    ),
+    (
+        Unique::DispositionCode,
+        "dispositions_campaign_code_key",
+        "dispositions.campaign",
+    ),
+    (Unique::ScriptName, "scripts_name_key", "scripts.name"),
+    (
+        Unique::ScriptVersion,
+        "script_versions_pkey",
+        "script_versions.",
+    ),
 ];
 
 impl fmt::Display for Unique {
@@ -136,6 +179,12 @@ impl fmt::Display for Unique {
             Unique::EventSeq => "event sequence number",
             Unique::QueueMember => "queue member",
             Unique::Registration => "registration",
+            Unique::CustomerExternalId => "customer external id",
+            Unique::TicketCategoryName => "ticket category name",
+            Unique::ProductSku => "product SKU",
+            Unique::DispositionCode => "disposition code",
+            Unique::ScriptName => "script name",
+            Unique::ScriptVersion => "script version",
             Unique::Other => "unique key",
         })
     }
@@ -163,6 +212,24 @@ pub enum Entity {
     Interaction,
     /// A recording.
     Recording,
+    /// A customer.
+    Customer,
+    /// A ticket.
+    Ticket,
+    /// A ticket category.
+    TicketCategory,
+    /// An SLA policy.
+    SlaPolicy,
+    /// A product.
+    Product,
+    /// An order.
+    Order,
+    /// A disposition.
+    Disposition,
+    /// A script or script version.
+    Script,
+    /// A knowledge-base article.
+    KbArticle,
 }
 
 impl fmt::Display for Entity {
@@ -177,6 +244,15 @@ impl fmt::Display for Entity {
             Entity::Registration => "registration",
             Entity::Interaction => "interaction",
             Entity::Recording => "recording",
+            Entity::Customer => "customer",
+            Entity::Ticket => "ticket",
+            Entity::TicketCategory => "ticket category",
+            Entity::SlaPolicy => "SLA policy",
+            Entity::Product => "product",
+            Entity::Order => "order",
+            Entity::Disposition => "disposition",
+            Entity::Script => "script",
+            Entity::KbArticle => "knowledge-base article",
         })
     }
 }

@@ -6,17 +6,23 @@
 //! | `arrived` | `{}` (caller and dialled number are on the interaction) |
 //! | `ivr_entered` | `{"flow": name, "version": n}` |
 //! | `ivr_branch` | `{"node": name, "branch": "open"}` (business hours, conditions) |
+//! | `ivr_http` | `{"status": 200, "ms": n}` or `{"error": "timeout"\|"connect"\|"not_json"..., "ms": n}` (a flow's HTTP request; never the body) |
 //! | `digit` | `{"digit": "1"}` |
 //! | `queued` | `{"queue": name}` |
 //! | `offered` | `{"agent": username, "user_id": n}` |
 //! | `offer_missed` | `{"agent": username, "user_id": n, "reason": "no_answer"\|"rejected"\|"busy"...}` |
 //! | `answered` | `{"agent": username, "user_id": n}` |
 //! | `hold`, `unhold` | `{}` |
-//! | `transferred` | `{"to": target}`, and from the server `{"from": agent username, "to": "agent:1002"\|"queue:support", "by": "refer"\|"api"}` |
+//! | `transferred` | `{"to": target}`, and from the server `{"from": agent username, "to": "agent:1002"\|"queue:support", "by": "refer"\|"api"}`; an attended transfer adds `"kind": "attended"` |
+//! | `consult_started` | `{"from": agent username, "to": agent username, "by": "phone"\|"api"}` (the caller waits on hold) |
+//! | `consult_ended` | `{"to": agent username, "outcome": "cancelled"\|"unanswered"\|"transferred"\|"conference"}` |
+//! | `conferenced` | `{"agents": [username, username]}` (caller and both agents hear each other) |
 //! | `after_call` | `{}` (the agent hung up; the caller stays in the flow, for a survey) |
 //! | `survey` | `{"survey": name, "score": 1–5}` (a post-call survey answer; CSAT counts 4 and 5) |
 //! | `abandoned` | `{}` (the caller hung up while queued) |
 //! | `overflowed` | `{"from": queue, "to": queue, "waited_ms": n}` (still queued, in `to` now) |
+//! | `callback_requested` | `{"number": to call back, "queue": name}` (the caller hung up and keeps their place) |
+//! | `callback_attempt_failed` | `{"attempt": n, "reason": "busy"\|"no_answer"\|"rejected"\|"unreachable"\|"agent_no_answer"}` |
 //! | `ended` | `{"cause": EndCause}` |
 //! | `recording_started`, `recording_stopped` | `{"recording": relative path}` |
 //! | `agent_state_changed` | `{"from": state, "to": state, "reason": text or null}` (agent log) |
@@ -41,6 +47,8 @@ pub enum EventKind {
     /// A branching node of the flow chose a branch (business hours: `open`, `closed`,
     /// `holiday`; a condition: `then`, `else`).
     IvrBranch,
+    /// A flow's `http` node had its answer, or its request failed.
+    IvrHttp,
     /// The caller pressed a key.
     Digit,
     /// The call joined a queue.
@@ -57,6 +65,12 @@ pub enum EventKind {
     Unhold,
     /// The call was transferred.
     Transferred,
+    /// The agent called another agent about the call (the caller on hold).
+    ConsultStarted,
+    /// That consultation ended (cancelled, unanswered, or the call was transferred to it).
+    ConsultEnded,
+    /// The caller, the agent and the consulted agent were joined in a conference.
+    Conferenced,
     /// The agent hung up and the caller went on in the flow (an after-call survey).
     AfterCall,
     /// The caller answered a post-call survey.
@@ -65,6 +79,10 @@ pub enum EventKind {
     Abandoned,
     /// The call waited its queue's overflow time and moved to another queue.
     Overflowed,
+    /// The caller chose to be called back, keeping their place, and hung up.
+    CallbackRequested,
+    /// A callback's dial attempt failed (busy, no answer); it is retried or given up.
+    CallbackAttemptFailed,
     /// The interaction is over.
     Ended,
     /// A recording began.
@@ -79,6 +97,7 @@ text_enum!(EventKind, "event kind",
     Arrived => "arrived",
     IvrEntered => "ivr_entered",
     IvrBranch => "ivr_branch",
+    IvrHttp => "ivr_http",
     Digit => "digit",
     Queued => "queued",
     Offered => "offered",
@@ -87,10 +106,15 @@ text_enum!(EventKind, "event kind",
     Hold => "hold",
     Unhold => "unhold",
     Transferred => "transferred",
+    ConsultStarted => "consult_started",
+    ConsultEnded => "consult_ended",
+    Conferenced => "conferenced",
     AfterCall => "after_call",
     Survey => "survey",
     Abandoned => "abandoned",
     Overflowed => "overflowed",
+    CallbackRequested => "callback_requested",
+    CallbackAttemptFailed => "callback_attempt_failed",
     Ended => "ended",
     RecordingStarted => "recording_started",
     RecordingStopped => "recording_stopped",
@@ -138,6 +162,9 @@ pub(crate) mod key {
     pub const SCORE: &str = "score";
     pub const RECORDING: &str = "recording";
     pub const WAITED_MS: &str = "waited_ms";
+    pub const STATUS: &str = "status";
+    pub const ERROR: &str = "error";
+    pub const MS: &str = "ms";
 }
 
 /// An event to append to an interaction's log. Its sequence number is given by the store, in
@@ -186,6 +213,18 @@ impl NewEvent {
         NewEvent::new(id, at_ms, EventKind::IvrBranch, data)
     }
 
+    /// A flow's HTTP request was answered with `status` after `ms`.
+    pub fn ivr_http_answered(id: InteractionId, at_ms: i64, status: u16, ms: u64) -> Self {
+        let data = json!({ key::STATUS: status, key::MS: ms });
+        NewEvent::new(id, at_ms, EventKind::IvrHttp, data)
+    }
+
+    /// A flow's HTTP request failed (`timeout`, `connect`, `not_json`...) after `ms`.
+    pub fn ivr_http_failed(id: InteractionId, at_ms: i64, error: &str, ms: u64) -> Self {
+        let data = json!({ key::ERROR: error, key::MS: ms });
+        NewEvent::new(id, at_ms, EventKind::IvrHttp, data)
+    }
+
     /// The caller pressed `digit` (`0`–`9`, `*`, `#`, `A`–`D`).
     pub fn digit(id: InteractionId, at_ms: i64, digit: char) -> Self {
         let data = json!({ key::DIGIT: digit.to_string() });
@@ -195,6 +234,28 @@ impl NewEvent {
     /// The call joined queue `queue`.
     pub fn queued(id: InteractionId, at_ms: i64, queue: &str) -> Self {
         NewEvent::new(id, at_ms, EventKind::Queued, json!({ key::QUEUE: queue }))
+    }
+
+    /// The caller booked a callback to `number`, keeping their place in `queue`.
+    pub fn callback_requested(
+        id: InteractionId,
+        at_ms: i64,
+        number: &str,
+        queue: Option<&str>,
+    ) -> Self {
+        let data = json!({ "number": number, key::QUEUE: queue });
+        NewEvent::new(id, at_ms, EventKind::CallbackRequested, data)
+    }
+
+    /// Dial attempt `attempt` (1 for the first) of a callback failed for `reason`.
+    pub fn callback_attempt_failed(
+        id: InteractionId,
+        at_ms: i64,
+        attempt: u32,
+        reason: &str,
+    ) -> Self {
+        let data = json!({ "attempt": attempt, key::REASON: reason });
+        NewEvent::new(id, at_ms, EventKind::CallbackAttemptFailed, data)
     }
 
     /// The call waited `waited_ms` (from first queued) and moved from queue `from` to `to`.

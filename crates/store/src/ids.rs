@@ -56,6 +56,42 @@ row_id!(
     /// An agent event (its order in the agent log).
     AgentEventId
 );
+row_id!(
+    /// A customer (a person or company who contacts the center).
+    CustomerId
+);
+row_id!(
+    /// A ticket: one customer request, followed from first contact to resolution.
+    TicketId
+);
+row_id!(
+    /// A ticket category.
+    TicketCategoryId
+);
+row_id!(
+    /// A product of the tenant's catalog.
+    ProductId
+);
+row_id!(
+    /// An order placed for a customer.
+    OrderId
+);
+row_id!(
+    /// A disposition (wrap-up code) of a queue or campaign.
+    DispositionId
+);
+row_id!(
+    /// An agent script (all versions of one script share it).
+    ScriptId
+);
+row_id!(
+    /// A stored run of a script: the path one contact took and its answers.
+    ScriptRunId
+);
+row_id!(
+    /// A knowledge-base article.
+    KbArticleId
+);
 
 /// An interaction's id: sortable by creation time, unique without coordination between nodes.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

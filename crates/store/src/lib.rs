@@ -44,6 +44,18 @@
 //!   is a pure function of an interaction's events, and [`TenantStore::cdrs`] applies it on read.
 //!   The one derived column is `interactions.ended_at_ms`, set in the transaction that appends
 //!   the first `ended` event, so the calls left open by a crash are found by index.
+//! - **Tickets record, `crm` decides.** A ticket's state, tier and assignee change only through
+//!   [`TenantStore::apply_ticket_change`], which checks the state the caller decided from
+//!   (optimistically: a stale decision is [`Error::Conflict`]) and appends the matching
+//!   append-only `ticket_events` in the same transaction. Ticket and knowledge-base search are
+//!   the one place where queries differ by backend (FTS5 / `tsvector`; see `full_text.rs`).
+//! - **Customers.** Imports upsert by external id in batches ([`TenantStore::upsert_customers`]):
+//!   each row's content hash is compared with the stored one, so a re-import writes nothing.
+//!   A merge only points the duplicate at its survivor (`merged_into`, never a chain): screen
+//!   pop and search answer with the survivor, its identities and history include the
+//!   duplicate's, and no row is rewritten, so a later import cannot undo a merge. Customer
+//!   search is the other backend-specific query (FTS5 table / GIN expression index over a
+//!   `search_text` column the repository writes; see `customer_search.rs`).
 //! - **Batches.** The call path writes through [`TenantStore::append_log`] and
 //!   [`TenantStore::upsert_registrations`]: one transaction and multi-row `INSERT`s of up to 128
 //!   rows per statement, so a crash keeps whole batches or nothing.
@@ -68,46 +80,73 @@
 
 pub mod audit;
 pub mod cdr;
+pub mod custom_field;
+pub mod customer;
+pub mod customer_import;
+pub mod customer_search;
 mod db;
 pub mod demo;
+pub mod disposition;
 mod error;
 pub mod event;
 pub mod flow;
+mod full_text;
 mod ids;
 pub mod interaction;
+pub mod knowledge;
 pub mod log;
 pub mod number;
+pub mod order;
 mod password;
 pub mod queue;
 pub mod recording;
 pub mod registration;
 pub mod routing;
+pub mod script;
+pub mod sla_policy;
 mod tenant;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod text_enum;
+pub mod ticket;
+pub mod ticket_event;
 pub mod token;
 pub mod user;
 
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use cdr::Cdr;
+pub use custom_field::CustomFieldDef;
+pub use customer::{Customer, CustomerFilter, CustomerPage, CustomerRecord, CustomerSummary};
+pub use customer_import::{CustomerUpsert, UpsertReport};
+pub use customer_search::SearchPage;
 pub use db::{Backend, SqliteSync, Store, StoreOptions};
 pub use demo::{DemoSeed, DemoSeeded, seed_demo};
+pub use disposition::{Disposition, InteractionDisposition, Scope};
 pub use error::{Entity, Error, Result, Unique};
 pub use event::{AgentEvent, EndCause, Event, EventKind, NewAgentEvent, NewEvent};
 pub use flow::{Flow, FlowVersion};
 pub use ids::{
-    AgentEventId, ApiTokenId, AuditId, FlowId, InteractionId, QueueId, RecordingId, TenantId,
-    UserId,
+    AgentEventId, ApiTokenId, AuditId, CustomerId, DispositionId, FlowId, InteractionId,
+    KbArticleId, OrderId, ProductId, QueueId, RecordingId, ScriptId, ScriptRunId, TenantId,
+    TicketCategoryId, TicketId, UserId,
 };
 pub use interaction::{Channel, Direction, Interaction, InteractionQuery, NewInteraction};
+pub use knowledge::{KbArticle, NewKbArticle};
 pub use log::LogBatch;
 pub use number::{Number, NumberRoute};
+pub use order::{NewOrder, NewOrderLine, NewProduct, Order, OrderLine, OrderStatus, Product};
 pub use password::PasswordHash;
 pub use queue::{Queue, QueueMember, QueueSettings};
 pub use recording::{NewRecording, Recording};
 pub use registration::{NewRegistration, Registration, Transport};
 pub use routing::{QueueOverflow, QueueRouting, SkillLevels};
+pub use script::{NewScriptRun, Script, ScriptRun, ScriptVersion};
+pub use sla_policy::{BusinessCalendarRow, SlaPolicy};
 pub use tenant::{Tenant, TenantStore};
+pub use ticket::{
+    Assignee, FcrContact, NewTicket, Priority, Ticket, TicketCategory, TicketChange, TicketContact,
+    TicketDetail, TicketPage, TicketQuery, TicketState,
+};
+pub use ticket_event::{NoteVisibility, SlaTarget, TicketEvent, TicketEventData};
 pub use token::{ApiToken, TokenOwner, TokenSecret};
 pub use user::{NewUser, Role, SipCredentials, SipHa1, User};

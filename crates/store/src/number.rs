@@ -40,7 +40,7 @@ pub struct NumberRoute {
 }
 
 /// `+` then 1 to 15 digits, the first not 0 (ITU-T E.164).
-fn check_e164(e164: &str) -> Result<()> {
+pub(crate) fn check_e164(e164: &str) -> Result<()> {
     let digits = e164.strip_prefix('+').unwrap_or_default();
     let valid = (1..=15).contains(&digits.len())
         && digits.bytes().all(|b| b.is_ascii_digit())

@@ -10,6 +10,7 @@
 #[macro_use]
 mod support;
 
+mod customers;
 mod demo;
 mod flows;
 mod isolation;
