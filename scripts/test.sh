@@ -18,6 +18,10 @@ step "cargo test (unit, property, conformance, end-to-end; benches once each in 
 cargo test --workspace --all-targets --locked
 cargo test --workspace --doc --locked
 
+step "API fuzz: schemathesis from the OpenAPI document, no 5xx allowed"
+cargo build -p plateau --bin plateau --locked
+bash scripts/schemathesis.sh "${CARGO_TARGET_DIR:-target}/debug/plateau"
+
 step "fuzz targets compile"
 cargo build --manifest-path fuzz/Cargo.toml --bins
 

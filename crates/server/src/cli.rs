@@ -1,6 +1,9 @@
 //! Command-line interface: clap parses the arguments, one module per subcommand does the work.
 
+mod database;
 mod demo;
+mod export;
+mod import;
 mod ivr_simulate;
 mod serve;
 mod sip_check;
@@ -29,11 +32,33 @@ enum Command {
         #[command(subcommand)]
         command: SipCommand,
     },
+    /// Import records from files.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Export records as files.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// Voice menu tools.
     Ivr {
         #[command(subcommand)]
         command: IvrCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Upsert customers from CSV by external id; each bad row is reported with its line.
+    Customers(import::Args),
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// Write every customer as CSV to stdout (the format `import customers` reads).
+    Customers(export::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -60,6 +85,12 @@ pub fn run() -> ExitCode {
         Command::Ivr {
             command: IvrCommand::Simulate(args),
         } => ivr_simulate::run(&args),
+        Command::Import {
+            command: ImportCommand::Customers(args),
+        } => import::run(&args),
+        Command::Export {
+            command: ExportCommand::Customers(args),
+        } => export::run(&args),
     }
 }
 

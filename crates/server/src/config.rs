@@ -65,6 +65,143 @@ pub struct Config {
     pub limits: LimitsConfig,
     /// The prompts played to callers.
     pub prompts: PromptsConfig,
+    /// Agents' states.
+    pub agents: AgentsConfig,
+    /// The SIP trunk outbound calls go through (callbacks, transfers to numbers); none:
+    /// callbacks are not offered and transfers to numbers are refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trunk: Option<TrunkConfig>,
+}
+
+/// The SIP trunk (a carrier or a PBX) that outbound calls go through, over UDP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrunkConfig {
+    /// Where INVITEs go: `IP:PORT`, or a SIP URI with an IP host (`sip:192.0.2.7:5060`).
+    pub proxy: String,
+    /// The domain put in Request-URIs and To (`sip:+33...@<domain>`); default: the proxy's
+    /// address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// The number calls show (From), unless the tenant has its own in `from_numbers`.
+    pub from_number: String,
+    /// The number shown per tenant (by the tenant's slug).
+    pub from_numbers: std::collections::BTreeMap<String, String>,
+    /// Digest credentials, answered to a 401/407 from the trunk.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// The password going with `username`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// Outbound calls in progress at once; more are refused (a callback is retried later).
+    pub max_calls: u32,
+    /// How long an outbound call may ring before it is cancelled (no answer).
+    #[serde(with = "duration_text")]
+    pub ring_timeout: Duration,
+    /// Callbacks: dial attempts before giving up (every queue).
+    pub callback_attempts: u32,
+    /// Callbacks: the pause between two attempts (every queue).
+    #[serde(with = "duration_text")]
+    pub callback_retry_delay: Duration,
+}
+
+impl Default for TrunkConfig {
+    fn default() -> Self {
+        TrunkConfig {
+            proxy: String::new(),
+            domain: None,
+            from_number: "anonymous".to_owned(),
+            from_numbers: std::collections::BTreeMap::new(),
+            username: None,
+            password: None,
+            max_calls: 30,
+            ring_timeout: Duration::from_secs(30),
+            callback_attempts: 3,
+            callback_retry_delay: Duration::from_secs(120),
+        }
+    }
+}
+
+impl TrunkConfig {
+    /// The proxy's address, from `proxy` (`IP:PORT`, `sip:IP[:PORT]`; port 5060 by default).
+    pub fn proxy_addr(&self) -> Option<std::net::SocketAddr> {
+        let text = self.proxy.trim();
+        let text = text.strip_prefix("sip:").unwrap_or(text);
+        let text = text.split(';').next().unwrap_or_default();
+        if let Ok(addr) = text.parse() {
+            return Some(addr);
+        }
+        let ip: IpAddr = text
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse()
+            .ok()?;
+        Some(std::net::SocketAddr::new(ip, 5060))
+    }
+
+    /// The domain of Request-URIs.
+    pub fn domain(&self) -> String {
+        match (&self.domain, self.proxy_addr()) {
+            (Some(domain), _) => domain.clone(),
+            (None, Some(addr)) => addr.to_string(),
+            (None, None) => String::new(),
+        }
+    }
+
+    /// The number shown for calls of tenant `slug`.
+    pub fn from_number_for(&self, slug: &str) -> &str {
+        self.from_numbers.get(slug).unwrap_or(&self.from_number)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.proxy_addr().is_none() {
+            return Err(invalid(
+                "trunk.proxy",
+                "expected IP:PORT or sip:IP:PORT, such as 192.0.2.7:5060",
+            ));
+        }
+        if let Some(domain) = &self.domain
+            && domain.parse::<IpAddr>().is_err()
+            && !is_host_name(domain)
+        {
+            return Err(invalid(
+                "trunk.domain",
+                "expected a host name or an address",
+            ));
+        }
+        let number_ok = |n: &str| {
+            !n.is_empty()
+                && n.len() <= 32
+                && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '+')
+        };
+        if !number_ok(&self.from_number) || !self.from_numbers.values().all(|n| number_ok(n)) {
+            return Err(invalid(
+                "trunk.from_number",
+                "numbers are digits with an optional leading +",
+            ));
+        }
+        if self.username.is_some() != self.password.is_some() {
+            return Err(invalid(
+                "trunk.password",
+                "username and password go together",
+            ));
+        }
+        if self.max_calls == 0 {
+            return Err(invalid("trunk.max_calls", "must be at least 1"));
+        }
+        if self.ring_timeout < Duration::from_secs(1)
+            || self.ring_timeout > Duration::from_secs(300)
+        {
+            return Err(invalid("trunk.ring_timeout", "must be between 1s and 5m"));
+        }
+        if self.callback_attempts == 0 {
+            return Err(invalid("trunk.callback_attempts", "must be at least 1"));
+        }
+        if self.callback_retry_delay > Duration::from_secs(86_400) {
+            return Err(invalid("trunk.callback_retry_delay", "must be at most 24h"));
+        }
+        Ok(())
+    }
 }
 
 /// SIP signalling settings.
@@ -158,6 +295,65 @@ pub struct PromptsConfig {
     pub languages: Vec<String>,
 }
 
+/// Agents' states.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AgentsConfig {
+    /// The reason codes an agent may give for not ready (every tenant); the API refuses
+    /// others with 422. Empty: any code. Not ready without a reason (`not_ready`) and the
+    /// engine's own `missed_offers` are always taken.
+    pub not_ready_reasons: Vec<String>,
+}
+
+/// The longest not-ready reason code.
+pub const MAX_REASON: usize = 64;
+
+impl Default for AgentsConfig {
+    fn default() -> Self {
+        AgentsConfig {
+            not_ready_reasons: ["break", "lunch", "training", "coaching", "meeting"]
+                .map(str::to_owned)
+                .to_vec(),
+        }
+    }
+}
+
+impl AgentsConfig {
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = self.not_ready_reasons.iter().find(|code| {
+            code.is_empty() || code.len() > MAX_REASON || code.chars().any(char::is_control)
+        });
+        match bad {
+            Some(code) => Err(invalid(
+                "agents.not_ready_reasons",
+                format!("{code:?}: a code is 1 to {MAX_REASON} printable characters"),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether an agent may give `reason` for not ready.
+    pub fn accepts(&self, reason: &str) -> bool {
+        self.not_ready_reasons.is_empty()
+            || reason == NO_REASON
+            || reason == acd::MISSED_OFFERS
+            || self.not_ready_reasons.iter().any(|code| code == reason)
+    }
+
+    /// The codes the `acd` is given: the configured ones and the one used when none is given
+    /// (empty: any code).
+    pub fn acd_reasons(&self) -> Vec<String> {
+        let mut codes = self.not_ready_reasons.clone();
+        if !codes.is_empty() && !codes.iter().any(|c| c == NO_REASON) {
+            codes.push(NO_REASON.to_owned());
+        }
+        codes
+    }
+}
+
+/// The not-ready reason recorded when an agent gives none.
+pub const NO_REASON: &str = "not_ready";
+
 /// How missing prompts are made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -202,6 +398,8 @@ impl Default for Config {
             http: HttpConfig::default(),
             limits: LimitsConfig::default(),
             prompts: PromptsConfig::default(),
+            agents: AgentsConfig::default(),
+            trunk: None,
         }
     }
 }
@@ -303,6 +501,9 @@ impl Config {
         self.sip.validate()?;
         self.rtp.validate()?;
         self.limits.validate()?;
+        if let Some(trunk) = &self.trunk {
+            trunk.validate()?;
+        }
         let sip_tcp = (self.sip.bind, self.sip.tcp_port);
         if self.http.port != 0 && self.http.port == sip_tcp.1 && overlap(self.http.bind, sip_tcp.0)
         {
@@ -311,6 +512,7 @@ impl Config {
                 format!("{} is already sip.tcp_port", self.http.port),
             ));
         }
+        self.agents.validate()?;
         if self.prompts.languages.is_empty() {
             return Err(invalid("prompts.languages", "name at least one language"));
         }
@@ -632,6 +834,51 @@ mod tests {
             "",
         ] {
             assert_eq!(config.recording_file(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_trunk_section_is_read_with_its_defaults() {
+        let config = Config::from_toml(
+            "[trunk]\nproxy = \"sip:192.0.2.7:5070\"\nfrom_number = \"+33100000000\"\n",
+        )
+        .unwrap();
+        let trunk = config.trunk.expect("a trunk");
+        assert_eq!(trunk.proxy_addr(), Some("192.0.2.7:5070".parse().unwrap()));
+        assert_eq!(trunk.domain(), "192.0.2.7:5070");
+        assert_eq!(trunk.from_number_for("demo"), "+33100000000");
+        assert_eq!(trunk.ring_timeout, Duration::from_secs(30));
+        assert_eq!(trunk.callback_attempts, 3);
+    }
+
+    #[test]
+    fn a_trunk_proxy_without_a_port_uses_5060() {
+        let trunk = TrunkConfig {
+            proxy: "192.0.2.7".to_owned(),
+            ..TrunkConfig::default()
+        };
+        assert_eq!(trunk.proxy_addr(), Some("192.0.2.7:5060".parse().unwrap()));
+    }
+
+    #[test]
+    fn bad_trunk_settings_are_refused_with_their_key() {
+        for (text, key) in [
+            ("proxy = \"carrier.example\"", "trunk.proxy"),
+            (
+                "proxy = \"192.0.2.7:5060\"\nusername = \"u\"",
+                "trunk.password",
+            ),
+            (
+                "proxy = \"192.0.2.7:5060\"\nmax_calls = 0",
+                "trunk.max_calls",
+            ),
+            (
+                "proxy = \"192.0.2.7:5060\"\nfrom_number = \"<sip:x>\"",
+                "trunk.from_number",
+            ),
+        ] {
+            let error = Config::from_toml(&format!("[trunk]\n{text}\n")).unwrap_err();
+            assert!(error.to_string().starts_with(key), "{text}: {error}");
         }
     }
 }

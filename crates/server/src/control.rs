@@ -121,8 +121,10 @@ pub struct AgentCounts {
 pub struct QueueLive {
     /// The queue.
     pub queue_id: QueueId,
-    /// Calls waiting.
+    /// Calls waiting (callbacks included: a caller called back keeps their place).
     pub waiting: u32,
+    /// Of `waiting`, the callbacks (callers who hung up to be called back).
+    pub waiting_callbacks: u32,
     /// How long the oldest waiting call has waited (ms).
     pub longest_wait_ms: Option<u64>,
     /// How long a call arriving now would wait, from recent handle times and staffed agents
@@ -207,6 +209,8 @@ pub struct CallLive {
     pub agent: Option<UserId>,
     /// Its legs (the caller's first).
     pub legs: Vec<LegLive>,
+    /// The caller booked a callback (hung up, keeping their place; or being called back).
+    pub callback: bool,
 }
 
 /// Why an agent's state was not changed.
@@ -228,6 +232,18 @@ pub enum TransferTarget {
     Agent(String),
     /// A queue, by name: the caller joins it ahead of the callers waiting there.
     Queue(String),
+    /// An outside number, called through the trunk.
+    Number(String),
+}
+
+impl TransferTarget {
+    /// As logs show it: a number is redacted (see [`crate::redact`]).
+    pub fn for_log(&self) -> String {
+        match self {
+            TransferTarget::Number(number) => format!("number:{}", crate::redact::phone(number)),
+            other => other.to_string(),
+        }
+    }
 }
 
 impl std::fmt::Display for TransferTarget {
@@ -235,6 +251,7 @@ impl std::fmt::Display for TransferTarget {
         match self {
             TransferTarget::Agent(extension) => write!(f, "agent:{extension}"),
             TransferTarget::Queue(name) => write!(f, "queue:{name}"),
+            TransferTarget::Number(number) => write!(f, "number:{number}"),
         }
     }
 }
@@ -257,6 +274,40 @@ pub enum TransferError {
     /// The target agent is the one on the call, or has no reachable phone.
     #[error("the target agent cannot take the call")]
     TargetUnavailable,
+    /// A number, and no trunk is configured to call it.
+    #[error("no trunk is configured: numbers cannot be called")]
+    NoTrunk,
+}
+
+/// What is asked of a consultation (`POST /api/v1/calls/{id}/consult...`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConsultAction {
+    /// Hold the caller and ring the agent with this extension.
+    Start {
+        /// The extension.
+        to: String,
+    },
+    /// The caller joins the consulted agent (an attended transfer).
+    Complete,
+    /// The consulted agent's leg ends; the caller is back with their agent.
+    Cancel,
+}
+
+/// Why a consultation step was not taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConsultError {
+    /// The call, its agent or the target, as for a transfer.
+    #[error(transparent)]
+    Transfer(#[from] TransferError),
+    /// A consultation is already under way for the call.
+    #[error("a consultation is already under way")]
+    InProgress,
+    /// No consultation is under way for the call.
+    #[error("no consultation under way")]
+    NoConsult,
+    /// The consulted agent has not answered yet.
+    #[error("the consulted agent has not answered yet")]
+    NotAnswered,
 }
 
 /// What a drain came to.
@@ -327,6 +378,32 @@ pub enum Command {
         only_agent: Option<UserId>,
         /// Started, or why not.
         reply: oneshot::Sender<Result<(), TransferError>>,
+    },
+    /// A consultation step on a connected call (see `call::consult`).
+    Consult {
+        /// The tenant.
+        tenant: TenantId,
+        /// The call's interaction.
+        interaction: InteractionId,
+        /// What to do.
+        action: ConsultAction,
+        /// As for [`Command::Transfer`].
+        only_agent: Option<UserId>,
+        /// Done, or why not.
+        reply: oneshot::Sender<Result<(), ConsultError>>,
+    },
+    /// The prompt library flows are checked against: the one calls play from, so a flow the
+    /// API accepts is one the switchboard loads.
+    PromptLibrary {
+        /// The answer.
+        reply: oneshot::Sender<Arc<media::prompt::PromptLibrary>>,
+    },
+    /// Read the directory (numbers, flows, queues, agents and their skills, time zones) from
+    /// the store now, not at the next periodic refresh, and apply it; the reply comes once new
+    /// calls see it (dropped if the store could not be read).
+    Reload {
+        /// Sent once applied.
+        reply: oneshot::Sender<()>,
     },
     /// Stop taking calls; end those still up at `deadline`; reply when none is left, then
     /// return.
@@ -472,6 +549,42 @@ impl ControlHandle {
             Self::REPLY_TIMEOUT,
         )
         .await
+    }
+
+    /// Starts, completes or cancels a consultation on a connected call.
+    pub async fn consult(
+        &self,
+        tenant: TenantId,
+        interaction: InteractionId,
+        action: ConsultAction,
+        only_agent: Option<UserId>,
+    ) -> Result<Result<(), ConsultError>, ControlError> {
+        self.ask(
+            |reply| Command::Consult {
+                tenant,
+                interaction,
+                action,
+                only_agent,
+                reply,
+            },
+            Self::REPLY_TIMEOUT,
+        )
+        .await
+    }
+
+    /// The prompt library flows are checked against.
+    pub async fn prompt_library(&self) -> Result<Arc<media::prompt::PromptLibrary>, ControlError> {
+        self.ask(
+            |reply| Command::PromptLibrary { reply },
+            Self::REPLY_TIMEOUT,
+        )
+        .await
+    }
+
+    /// Reads the directory from the store and applies it; returns once applied.
+    pub async fn reload(&self) -> Result<(), ControlError> {
+        self.ask(|reply| Command::Reload { reply }, Self::REPLY_TIMEOUT)
+            .await
     }
 
     /// Drains: waits until the control plane reports, up to `deadline` plus `grace`.

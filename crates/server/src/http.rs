@@ -7,9 +7,20 @@
 //! | `GET /api/v1/calls/{id}` | floor roles | one interaction, its events, CDR and live per-leg RTP counters while up |
 //! | `GET /api/v1/agents` | all (agents see themselves) | agents with live state |
 //! | `POST /api/v1/calls/{id}/transfer` | the agent on the call, or managing roles | `{"to": {"agent": 1002}}` or `{"to": {"queue": "support"}}`: blind transfer; 202; audit-logged |
+//! | `POST /api/v1/calls/{id}/consult` | as transfer | `{"to": {"agent": 1002}}`: hold the caller, ring that agent; 202; audit-logged |
+//! | `POST /api/v1/calls/{id}/consult/complete`, `.../consult/cancel` | as transfer | the caller joins the consulted agent (attended transfer; 409 until answered), or is back with their agent; 202 |
 //! | `PUT /api/v1/agents/{id}/state` | the agent, or managing roles | `{"state": "ready"\|"not_ready"\|"logged_out", "reason": "break"}` |
 //! | `GET /api/v1/queues` | all | queues with live counts |
+//! | `GET /api/v1/flows`, `GET`/`PUT /api/v1/flows/{name}`, `POST /api/v1/flows/{name}/activate` | admin | IVR flows: list, YAML, save a new version and swap it in (422 with line/column when it does not load), roll back; audit-logged (`http/flows.rs`) |
+//! | `GET`/`PUT /api/v1/tenant`, `/api/v1/agents/{id}/skills`, `/api/v1/queues/{name}/routing` | admin | time zone, skills, required skills and overflow; applied at once; audit-logged (`http/routing_admin.rs`) |
 //! | `GET /api/v1/recordings/{interaction_id}` | listening roles | the WAV; audit-logged |
+//! | `/api/v1/customers`, `/customers/lookup?number=`, `/customer-fields` | all (fields: admin writes) | customers, screen pop, custom fields (`http/customers.rs`) |
+//! | `/api/v1/tickets...`, `/ticket-categories`, `/sla-policies`, `/business-calendar`, `/reports/fcr` | all (config: admin; report: floor roles) | tickets and their life cycle, SLA, FCR (`http/tickets.rs`, `http/sla.rs`, `http/reports.rs`) |
+//! | `/api/v1/products`, `/tickets/{id}/orders`, `/orders/{id}` | all (catalog: admin writes) | catalog and orders (`http/orders.rs`) |
+//! | `/api/v1/queues/{name}/dispositions`, `/dispositions/{id}`, `/calls/{id}/disposition` | all (codes: admin writes; a call's: its agent) | wrap-up codes (`http/dispositions.rs`) |
+//! | `/api/v1/scripts...`, `/queues/{name}/script`, `/calls/{id}/script[/answer]` | admin; the call's agent | agent scripts (`http/scripts.rs`) |
+//! | `/api/v1/kb...` | all (writes: admin, manager, supervisor) | knowledge base (`http/knowledge.rs`) |
+//! | `GET /api/v1/openapi.json` | anyone | the OpenAPI 3.1 document of every route here (`http/openapi.rs`) |
 //! | `GET /healthz` | anyone | `ok`, or 503 while draining or when the store is unreachable |
 //! | `GET /metrics` | anyone, or a floor role when `http.metrics_public = false` | Prometheus text |
 //!
@@ -22,20 +33,35 @@
 mod agents;
 pub mod auth;
 mod calls;
+mod consult;
+mod customers;
+mod dispositions;
 pub mod error;
+mod flows;
 mod health;
 mod json;
+mod knowledge;
+mod openapi;
+mod orders;
+mod pagination;
 mod queues;
 mod recordings;
+mod reports;
+mod routing_admin;
+mod scripts;
+mod sla;
+mod tickets;
 mod transfer;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post, put};
+use axum::{Extension, Router};
 use store::Store;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::config::Config;
 use crate::control::ControlHandle;
@@ -56,22 +82,84 @@ pub struct ApiState {
     pub draining: Arc<AtomicBool>,
 }
 
-/// The API's routes over `state`.
+/// The API's routes over `state`, with the OpenAPI document at `/api/v1/openapi.json`.
 pub fn router(state: ApiState) -> Router {
     let body_max = state.config.limits.http_body_max;
-    let api = Router::new()
-        .route("/calls", get(calls::list))
-        .route("/calls/{id}", get(calls::detail))
-        .route("/calls/{id}/transfer", post(transfer::transfer))
-        .route("/agents", get(agents::list))
-        .route("/agents/{id}/state", put(agents::set_state))
-        .route("/queues", get(queues::list))
-        .route("/recordings/{interaction_id}", get(recordings::download));
-    Router::new()
-        .nest("/api/v1", api)
-        .route("/healthz", get(health::healthz))
-        .route("/metrics", get(health::metrics))
+    let (router, document) = documented_routes().split_for_parts();
+    router
         .fallback(health::not_found)
+        .layer(Extension(openapi::Served::new(&document)))
+        .layer(Extension(scripts::ScriptRuns::default()))
         .layer(DefaultBodyLimit::max(body_max))
         .with_state(state)
+}
+
+/// The OpenAPI document of [`router`]'s routes.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    documented_routes().into_openapi()
+}
+
+/// Every route, each with its handler's `#[utoipa::path]`. Routes are only ever added here and
+/// only through `routes!`, so none can be missing from the document.
+fn documented_routes() -> OpenApiRouter<ApiState> {
+    let api = OpenApiRouter::new()
+        .routes(routes!(openapi::document))
+        .routes(routes!(calls::list))
+        .routes(routes!(calls::detail))
+        .routes(routes!(transfer::transfer))
+        .routes(routes!(consult::start))
+        .routes(routes!(consult::complete))
+        .routes(routes!(consult::cancel))
+        .routes(routes!(agents::list))
+        .routes(routes!(agents::set_state))
+        .routes(routes!(queues::list))
+        .routes(routes!(flows::list))
+        .routes(routes!(flows::source, flows::put))
+        .routes(routes!(flows::activate))
+        .routes(routes!(routing_admin::tenant, routing_admin::set_tenant))
+        .routes(routes!(routing_admin::skills, routing_admin::set_skills))
+        .routes(routes!(routing_admin::routing, routing_admin::set_routing))
+        .routes(routes!(recordings::download))
+        .routes(routes!(customers::list, customers::create))
+        .routes(routes!(customers::lookup))
+        .routes(routes!(customers::screen_pop))
+        .routes(routes!(customers::detail, customers::update))
+        .routes(routes!(customers::merge))
+        .routes(routes!(customers::field_defs, customers::set_field_defs))
+        .routes(routes!(tickets::list, tickets::create))
+        .routes(routes!(tickets::detail))
+        .routes(routes!(tickets::transition))
+        .routes(routes!(tickets::escalate))
+        .routes(routes!(tickets::assign))
+        .routes(routes!(tickets::add_note))
+        .routes(routes!(tickets::link_interaction))
+        .routes(routes!(tickets::categories, tickets::create_category))
+        .routes(routes!(sla::policies))
+        .routes(routes!(sla::set_policy))
+        .routes(routes!(sla::calendar, sla::set_calendar))
+        .routes(routes!(reports::fcr))
+        .routes(routes!(orders::products, orders::create_product))
+        .routes(routes!(orders::update_product))
+        .routes(routes!(orders::create))
+        .routes(routes!(orders::detail))
+        .routes(routes!(dispositions::list, dispositions::create))
+        .routes(routes!(dispositions::update))
+        .routes(routes!(dispositions::set_required))
+        .routes(routes!(dispositions::give))
+        .routes(routes!(scripts::list))
+        .routes(routes!(scripts::versions, scripts::save))
+        .routes(routes!(scripts::activate))
+        .routes(routes!(scripts::link))
+        .routes(routes!(scripts::current_page))
+        .routes(routes!(scripts::answer))
+        .routes(routes!(knowledge::list, knowledge::create))
+        .routes(routes!(
+            knowledge::detail,
+            knowledge::update,
+            knowledge::delete
+        ));
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .nest("/api/v1", api)
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::metrics))
 }

@@ -14,6 +14,14 @@
 //! the `sip` crate without copies; `socket2` (already under tokio) sets the SIP UDP socket's
 //! buffer sizes, which tokio does not expose; `jiff` turns the clock into a tenant's local
 //! time (its time-zone database bundled, so a machine without tzdata gives the same answer).
+//! `reqwest` 0.12 is the IVR `http` node's client (no default features: rustls with `ring`
+//! and webpki roots, so it builds with a C compiler only — no cmake, no aws-lc — and no
+//! system proxy lookup).
+//! `utoipa` 5 + `utoipa-axum` 0.2 generate the OpenAPI 3.1 document from the handlers
+//! themselves (routes are only added through `routes!`, so none goes undocumented; 6/0.3 were
+//! out but unproven here); `phonenumber` (already under `crm`) reads the country of a tenant's
+//! numbers, the region national numbers are read in; `proptest` (dev) drives the tenant
+//! isolation property test.
 #![warn(missing_docs)]
 
 pub mod call;

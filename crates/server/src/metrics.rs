@@ -14,6 +14,7 @@
 //! | `plateau_log_errors_total` | counter | | the log writer (failed attempts, retried) |
 //! | `plateau_log_rejected_total` | counter | | the log writer (rows the store refused) |
 //! | `plateau_log_full_total` | counter | | writers that found the log queue full |
+//! | `plateau_ivr_http_requests_total` | counter | `outcome` (`ok`, `status`, `timeout`, `error`, `too_large`, `not_json`, `busy`) | the IVR `http` node's client |
 //!
 //! Label values that come from the network are bounded: a method Plateau does not know is
 //! counted as `other`, so no peer can grow the families without limit.
@@ -77,6 +78,11 @@ struct KindLabel {
     kind: &'static str,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct OutcomeLabel {
+    outcome: &'static str,
+}
+
 /// The server's metrics; clones share the same values.
 #[derive(Clone)]
 pub struct Metrics {
@@ -95,6 +101,7 @@ struct Inner {
     log_errors: Counter,
     log_rejected: Counter,
     log_full: Counter,
+    ivr_http: Family<OutcomeLabel, Counter>,
     rtp_source: Arc<OnceLock<RtpSource>>,
 }
 
@@ -124,6 +131,7 @@ impl Metrics {
         let log_errors = Counter::default();
         let log_rejected = Counter::default();
         let log_full = Counter::default();
+        let ivr_http = Family::<OutcomeLabel, Counter>::default();
         let rtp_source: Arc<OnceLock<RtpSource>> = Arc::default();
 
         registry.register(
@@ -168,6 +176,11 @@ impl Metrics {
             "Entries refused because the log queue was full",
             log_full.clone(),
         );
+        registry.register(
+            "plateau_ivr_http_requests",
+            "HTTP requests of IVR flows by outcome",
+            ivr_http.clone(),
+        );
         registry.register_collector(Box::new(RtpCollector {
             source: Arc::clone(&rtp_source),
         }));
@@ -208,6 +221,7 @@ impl Metrics {
                 log_errors,
                 log_rejected,
                 log_full,
+                ivr_http,
                 rtp_source,
             }),
         }
@@ -270,6 +284,15 @@ impl Metrics {
     /// Counts an error of `kind` (a fixed name such as `sip_parse`, `log_write`).
     pub fn error(&self, kind: &'static str) {
         self.inner.errors.get_or_create(&KindLabel { kind }).inc();
+    }
+
+    /// Counts an IVR HTTP request that ended with `outcome` (a fixed name: `ok`, `status`,
+    /// `timeout`...).
+    pub fn ivr_http(&self, outcome: &'static str) {
+        self.inner
+            .ivr_http
+            .get_or_create(&OutcomeLabel { outcome })
+            .inc();
     }
 
     /// Where `plateau_rtp_packets_total` is read from at each scrape (the media service's

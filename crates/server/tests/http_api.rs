@@ -191,6 +191,7 @@ async fn call_detail_has_events_and_the_live_leg_counters_while_up() {
                     counters: counters(240),
                 },
             ],
+            callback: false,
         },
     );
 
@@ -384,6 +385,7 @@ async fn queues_are_listed_with_their_live_counts() {
         vec![QueueLive {
             queue_id: f.a.queue,
             waiting: 3,
+            waiting_callbacks: 1,
             longest_wait_ms: Some(42_000),
             estimated_wait_secs: Some(95),
             agents: AgentCounts {

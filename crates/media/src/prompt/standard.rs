@@ -27,6 +27,14 @@ pub const INVALID_OPTION: &str = "invalid-option";
 pub const GOODBYE: &str = "goodbye";
 /// The recording notice.
 pub const CALL_RECORDED: &str = "call-recorded";
+/// Offered while queued, when the queue offers callbacks.
+pub const CALLBACK_OFFER: &str = "callback-offer";
+/// Followed by the number's digits.
+pub const CALLBACK_NUMBER: &str = "callback-number";
+/// After the number: the key that confirms it.
+pub const CALLBACK_CONFIRM: &str = "callback-confirm";
+/// The callback is booked; the call ends after it.
+pub const CALLBACK_THANKS: &str = "callback-thanks";
 
 const ENGLISH: &[PromptText] = &[
     entry(WELCOME, "Welcome."),
@@ -44,6 +52,16 @@ const ENGLISH: &[PromptText] = &[
     entry(
         CALL_RECORDED,
         "This call may be recorded for quality and training purposes.",
+    ),
+    entry(
+        CALLBACK_OFFER,
+        "To be called back without losing your place, press 1.",
+    ),
+    entry(CALLBACK_NUMBER, "We will call you back on"),
+    entry(CALLBACK_CONFIRM, "To confirm, press 1."),
+    entry(
+        CALLBACK_THANKS,
+        "Thank you. We will call you back when it is your turn. Goodbye.",
     ),
 ];
 
@@ -69,6 +87,16 @@ const FRENCH: &[PromptText] = &[
     entry(
         CALL_RECORDED,
         "Cet appel est susceptible d'être enregistré à des fins de qualité et de formation.",
+    ),
+    entry(
+        CALLBACK_OFFER,
+        "Pour être rappelé sans perdre votre place, tapez 1.",
+    ),
+    entry(CALLBACK_NUMBER, "Nous vous rappellerons au"),
+    entry(CALLBACK_CONFIRM, "Pour confirmer, tapez 1."),
+    entry(
+        CALLBACK_THANKS,
+        "Merci. Nous vous rappellerons quand viendra votre tour. Au revoir.",
     ),
 ];
 

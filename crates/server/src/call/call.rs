@@ -181,6 +181,8 @@ pub(crate) struct Call {
     /// The language the caller was in when the flow queued the call (a `language` node may
     /// have changed it): announcements are made in it. `None`: the flow's.
     pub(crate) queue_language: Option<String>,
+    /// Where the callback offer stands (see [`super::callback`]).
+    pub(crate) callback: super::callback::CallbackState,
 }
 
 /// Announcements (positions) are numbered from here so they never meet the IVR's play ids.

@@ -17,8 +17,8 @@ use super::call::{Call, EndReason, OfferState};
 use super::directory::{acd_queue, agent_id};
 use super::switchboard::{Board, Drain};
 use crate::control::{
-    AgentCounts, AgentLive, CallLive, Command, LegCounters, LegLive, LegRole, QueueLive,
-    RequestedState, SetStateError,
+    AgentCounts, AgentLive, CallLive, Command, ConsultAction, LegCounters, LegLive, LegRole,
+    QueueLive, RequestedState, SetStateError,
 };
 
 /// How long cut calls may take to leave before the drain reports anyway.
@@ -83,6 +83,30 @@ impl Board {
             } => {
                 let _ = reply.send(self.transfer(now, tenant, interaction, &to, only_agent));
             }
+            Command::Consult {
+                tenant,
+                interaction,
+                action,
+                only_agent,
+                reply,
+            } => {
+                let done = match action {
+                    ConsultAction::Start { to } => {
+                        self.consult(now, tenant, interaction, &to, only_agent)
+                    }
+                    ConsultAction::Complete => {
+                        self.complete_consult(now, tenant, interaction, only_agent)
+                    }
+                    ConsultAction::Cancel => {
+                        self.cancel_consult(now, tenant, interaction, only_agent)
+                    }
+                };
+                let _ = reply.send(done);
+            }
+            Command::PromptLibrary { reply } => {
+                let _ = reply.send(std::sync::Arc::clone(&self.library));
+            }
+            Command::Reload { reply } => self.ask_reload(reply),
             Command::Drain { deadline, reply } => {
                 tracing::info!(calls = self.calls.len(), "draining: new calls are refused");
                 self.drain = Some(Drain {
@@ -147,7 +171,7 @@ impl Board {
             .agent_state(agent)
             .map_err(|_| SetStateError::UnknownAgent)?
             .clone();
-        let reason = reason.unwrap_or_else(|| "not_ready".to_owned());
+        let reason = reason.unwrap_or_else(|| crate::config::NO_REASON.to_owned());
         let inputs = match (state, current.kind()) {
             (RequestedState::Ready, AgentStateKind::LoggedOut) => vec![Input::Login {
                 agent,
@@ -211,6 +235,7 @@ impl Board {
                 Some(QueueLive {
                     queue_id: queue,
                     waiting: u32::try_from(view.waiting + view.ringing).unwrap_or(u32::MAX),
+                    waiting_callbacks: u32::try_from(view.waiting_callbacks).unwrap_or(u32::MAX),
                     longest_wait_ms: view
                         .longest_wait
                         .map(|w| u64::try_from(w.as_millis()).unwrap_or(u64::MAX)),
@@ -312,5 +337,6 @@ fn call_live(call: &Call) -> CallLive {
         queue: call.queue,
         agent,
         legs,
+        callback: call.callback.is_booked(),
     }
 }

@@ -121,10 +121,18 @@ pub(crate) struct Directory {
     domain: String,
 }
 
-/// The names a flow may use: prompts in the library, the tenant's queues.
-struct FlowCatalog<'a> {
+/// The names a flow may use: prompts in the library, the tenant's queues. The directory and
+/// the flows API check flows with it, so a flow the API accepts is one the directory loads.
+pub(crate) struct FlowCatalog<'a> {
     library: &'a PromptLibrary,
     queues: &'a HashMap<String, QueueId>,
+}
+
+impl<'a> FlowCatalog<'a> {
+    /// The prompts of `library` and the queues named in `queues`.
+    pub(crate) fn new(library: &'a PromptLibrary, queues: &'a HashMap<String, QueueId>) -> Self {
+        FlowCatalog { library, queues }
+    }
 }
 
 impl ivr::Catalog for FlowCatalog<'_> {
@@ -337,6 +345,23 @@ impl Directory {
 }
 
 impl Directory {
+    /// Flows whose active version is new in `fresh` (new flows included), with that version
+    /// and whether it loaded.
+    pub(crate) fn flow_swaps(&self, fresh: &Directory) -> Vec<(FlowId, i64, bool)> {
+        let mut swaps: Vec<(FlowId, i64, bool)> = fresh
+            .flows
+            .iter()
+            .filter(|(id, entry)| {
+                self.flows
+                    .get(id)
+                    .is_none_or(|old| old.version != entry.version)
+            })
+            .map(|(id, entry)| (*id, entry.version, entry.flow.is_some()))
+            .collect();
+        swaps.sort_by_key(|(id, _, _)| *id);
+        swaps
+    }
+
     /// Known agents whose skills changed in `fresh`, with their new configuration. The
     /// engine takes new skills only by removing the agent and adding them again, which it
     /// allows while they are logged out: the switchboard does it then.

@@ -117,6 +117,8 @@ impl Board {
         for key in cancels {
             let _ = self.sip.layer.cancel(now, key);
         }
+        self.cancel_outbound(now, id);
+        self.customer_call_ending(now, id);
         self.to_log_ended.push(id);
     }
 
@@ -163,6 +165,10 @@ impl Board {
 
     /// The media task of call `id` ended, with its report.
     pub(crate) fn media_stopped(&mut self, now: Instant, id: CallRef, report: MediaReport) {
+        if self.stale_callback_media(id) {
+            // The media of a callback's caller, who hung up to be called back.
+            return;
+        }
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };

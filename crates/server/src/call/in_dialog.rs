@@ -48,6 +48,9 @@ impl Board {
     }
 
     fn reinvite(&mut self, now: Instant, key: ServerKey, request: Request, dialog: DialogKey) {
+        if self.consult_reinvite(now, key, &request, dialog) {
+            return;
+        }
         let Some(&(id, leg)) = self.by_dialog.get(&dialog) else {
             self.respond_status(now, key, &request, StatusCode::CALL_DOES_NOT_EXIST);
             return;

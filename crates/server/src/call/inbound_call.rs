@@ -196,6 +196,7 @@ impl Board {
             ending: None,
             next_announcement: super::call::ANNOUNCEMENT_IDS,
             queue_language: None,
+            callback: super::callback::CallbackState::default(),
         };
         tracing::info!(
             interaction = %interaction,

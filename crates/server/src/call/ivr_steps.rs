@@ -138,20 +138,34 @@ impl Board {
             Action::StopPlayback { id: play } => {
                 self.media_command(id, MediaCommand::StopPlay { id: PlayId(play.0) });
             }
-            // The callback offer is not made yet (see `docs/routing.md`): the caller waits.
             Action::Queue {
                 queue,
                 priority,
                 skills,
-                ..
-            } => self.enqueue_with_skills(now, id, &queue, priority, required_skills(&skills)),
-            Action::HttpRequest { id: request, .. } => {
-                // No HTTP client is wired yet: the node takes its failure branch.
-                tracing::warn!(interaction = %interaction, "ivr http request not supported yet");
-                if let Some(session) = self.calls.get_mut(&id).and_then(|c| c.ivr.as_mut()) {
-                    session.handle_event(now, Event::HttpFailed { id: request });
+                callback,
+            } => {
+                self.enqueue_with_skills(now, id, &queue, priority, required_skills(&skills));
+                if callback {
+                    self.offer_callback(id);
                 }
             }
+            Action::HttpRequest {
+                id: request,
+                method,
+                url,
+                body,
+                timeout,
+            } => self.ivr_http_request(
+                now,
+                id,
+                super::ivr_http::HttpAsk {
+                    request,
+                    method,
+                    url,
+                    body,
+                    timeout,
+                },
+            ),
             Action::Transfer { .. } | Action::Voicemail { .. } => {
                 tracing::warn!(interaction = %interaction, action = %action, "ivr action not supported yet; hanging up");
                 self.end_call(now, id, EndReason::IvrHangup, None);

@@ -20,12 +20,16 @@ impl Board {
                     .is_some_and(|c| c.phase == crate::control::CallPhase::Ivr);
                 if in_flow {
                     self.ivr_event(now, id, ivr::Event::Digit(digit.to_char()));
+                } else {
+                    // Waiting in a queue that offers callbacks: the offer's keys.
+                    self.callback_digit(now, id, digit.to_char());
                 }
             }
             MediaEvent::PlayFinished { id: play } if play.0 < ANNOUNCEMENT_IDS => {
                 self.ivr_event(now, id, ivr::Event::PromptFinished(ivr::PlayId(play.0)));
             }
-            MediaEvent::PlayFinished { .. } | MediaEvent::PlayInterrupted { .. } => {}
+            MediaEvent::PlayFinished { id: play } => self.callback_play_finished(now, id, play),
+            MediaEvent::PlayInterrupted { .. } => {}
             MediaEvent::RtpTimeout { leg } => {
                 let Some(call) = self.calls.get(&id) else {
                     return;

@@ -77,8 +77,40 @@ impl Board {
         };
         let (tenant, interaction) = (call.tenant, call.interaction);
         let caller = call.caller.clone();
-        // The caller's codec first, so the agent picks it and the bridge need not transcode.
-        let codecs = if call.a.codec == Codec::PCMU {
+        let codec = call.a.codec;
+        let mut offer = self.invite_agent(now, user, &caller, codec, Some(interaction))?;
+        offer.transfer = transfer;
+        self.by_client.insert(offer.invite, id);
+        let username = self
+            .directory
+            .agents
+            .get(&user)
+            .map_or_else(String::new, |a| a.username.clone());
+        if let Some(call) = self.calls.get_mut(&id) {
+            call.offers.push(offer);
+            call.phase = CallPhase::Ringing;
+        }
+        tracing::info!(interaction = %interaction, agent = user.0, "offered to an agent");
+        self.log_event(
+            tenant,
+            NewEvent::offered(interaction, crate::log::now_ms(), &username, user),
+        );
+        Ok(())
+    }
+
+    /// Sends an INVITE to `user`'s phone, `From` `from_user`, with our SDP offer from a new
+    /// RTP port (`codec` offered first, so that the bridge to a leg using it need not
+    /// transcode), and the interaction's header when there is one. The leg is returned
+    /// ringing; the caller keeps it and maps its client transaction.
+    pub(crate) fn invite_agent(
+        &mut self,
+        now: Instant,
+        user: UserId,
+        from_user: &str,
+        codec: Codec,
+        interaction: Option<store::InteractionId>,
+    ) -> Result<LegB, NotSent> {
+        let codecs = if codec == Codec::PCMU {
             vec![Codec::PCMU, Codec::PCMA]
         } else {
             vec![Codec::PCMA, Codec::PCMU]
@@ -88,7 +120,7 @@ impl Board {
             .target(user, crate::log::now_ms())
             .map(|(b, p)| (b.uri.clone(), p))
         else {
-            tracing::info!(interaction = %interaction, agent = user.0, "agent has no reachable phone");
+            tracing::info!(agent = user.0, "agent has no reachable phone");
             return Err(NotSent);
         };
         let (uri, peer) = target;
@@ -107,7 +139,7 @@ impl Board {
         let local = self.sip.local_for(&peer);
         let via = self.via_toward(&peer);
         let mut from = NameAddr::new(Uri::Sip(SipUri {
-            user: Some(user_part(&caller)),
+            user: Some(user_part(from_user)),
             ..SipUri::new(Host::from(local.ip()))
         }));
         from.set_tag(&self.sip.layer.new_tag());
@@ -132,14 +164,17 @@ impl Board {
         let Ok(interaction_header) = HeaderName::new(INTERACTION_HEADER) else {
             return Err(NotSent);
         };
-        let request = RequestBuilder::new(Method::Invite, uri)
+        let mut request = RequestBuilder::new(Method::Invite, uri)
             .via(via)
             .from(from)
             .to(to)
             .call_id(&call_id)
             .cseq(1)
-            .contact(contact_addr)
-            .header(interaction_header, interaction.to_string())
+            .contact(contact_addr);
+        if let Some(interaction) = interaction {
+            request = request.header(interaction_header, interaction.to_string());
+        }
+        let request = request
             .header(HeaderName::Allow, options::ALLOW)
             .body("application/sdp", Bytes::from(offer.to_bytes()))
             .build();
@@ -154,32 +189,17 @@ impl Board {
                 return Err(NotSent);
             }
         };
-        self.by_client.insert(key, id);
-        let username = self
-            .directory
-            .agents
-            .get(&user)
-            .map_or_else(String::new, |a| a.username.clone());
-        if let Some(call) = self.calls.get_mut(&id) {
-            call.offers.push(LegB {
-                agent: user,
-                invite: key,
-                dialog: None,
-                socket: Some(socket),
-                sdp,
-                media,
-                state: OfferState::Ringing,
-                answer: None,
-                transfer,
-            });
-            call.phase = CallPhase::Ringing;
-        }
-        tracing::info!(interaction = %interaction, agent = user.0, "offered to an agent");
-        self.log_event(
-            tenant,
-            NewEvent::offered(interaction, crate::log::now_ms(), &username, user),
-        );
-        Ok(())
+        Ok(LegB {
+            agent: user,
+            invite: key,
+            dialog: None,
+            socket: Some(socket),
+            sdp,
+            media,
+            state: OfferState::Ringing,
+            answer: None,
+            transfer: false,
+        })
     }
 
     /// An offer that could not even be sent fails [`UNREACHABLE_DELAY`] later, not at once:
@@ -368,6 +388,8 @@ impl Board {
             return;
         };
         let ending = call.is_ending();
+        // A callback's agent answers first; the `acd` hears of it once the customer does.
+        let callback = call.callback.is_dialling();
         let Some(offer) = call.offer_mut(key) else {
             self.send_bye(now, dialog);
             return;
@@ -413,6 +435,7 @@ impl Board {
         };
         let transfer = offer_transfer;
         if !transfer
+            && !callback
             && let Err(error) = self.acd.handle_input(
                 now,
                 Input::OfferAnswered {
@@ -428,6 +451,11 @@ impl Board {
         }
         offer.state = OfferState::Answered;
         offer.answer = Some(LegMedia { remote, config });
+        if callback {
+            call.agent = Some(agent);
+            self.callback_agent_answered(now, id);
+            return;
+        }
         call.phase = CallPhase::Connected;
         call.agent = Some(agent);
         if transfer {

@@ -105,7 +105,9 @@ impl Board {
         match output {
             Output::Offer { contact, agent, .. } => self.offer(now, contact, agent),
             Output::OfferTimedOut { contact, agent } => {
-                self.cancel_offer(now, CallRef(contact.0), Some("no_answer"), agent);
+                if !self.callback_timed_out(now, CallRef(contact.0), agent) {
+                    self.cancel_offer(now, CallRef(contact.0), Some("no_answer"), agent);
+                }
             }
             Output::OfferWithdrawn { contact, agent } => {
                 self.cancel_offer(now, CallRef(contact.0), None, agent);
@@ -158,17 +160,13 @@ impl Board {
                 to,
                 waited,
             } => self.overflowed(CallRef(contact.0), from, to, waited),
-            // Callbacks are not offered by the server yet (no menu key, no trunk), so the
-            // engine has none to dial; should one come, the reserved agent is freed at once.
-            Output::DialCallback { contact, .. } => {
-                tracing::warn!(contact = contact.0, "callback dialling is not supported");
-                if let Err(error) = self
-                    .acd
-                    .handle_input(now, Input::CallbackFailed { contact })
-                {
-                    tracing::warn!(%error, "the acd refused a failed callback");
-                }
-            }
+            Output::DialCallback {
+                contact,
+                agent,
+                attempt,
+                give_up_at,
+                ..
+            } => self.dial_callback(now, CallRef(contact.0), agent, attempt, give_up_at),
         }
     }
 
@@ -221,6 +219,7 @@ impl Board {
             .clone()
             .unwrap_or_else(|| call.flow.language().to_owned());
         let position = u32::try_from(position).unwrap_or(u32::MAX);
+        let offer_callback = call.callback.is_offered();
         let lang = media::prompt::Language::from_code(&language)
             .unwrap_or(media::prompt::Language::English);
         let built = Ok(media::playback::Sequence::builder(&self.library, lang).barge_in(false))
@@ -232,6 +231,10 @@ impl Board {
                     .prompt(ESTIMATED_WAIT)?
                     .prompts(media::say::duration(lang, whole_minutes(wait))),
                 None => Ok(b),
+            })
+            .and_then(|b| match offer_callback {
+                true => b.prompt(super::callback::CALLBACK_OFFER),
+                false => Ok(b),
             });
         match built {
             Ok(builder) => self.media_command(

@@ -78,7 +78,10 @@ impl Board {
             _ => {}
         }
         match request.method {
-            Method::Invite => self.on_invite(now, key, request, source),
+            Method::Invite => match self.internal_parties(&request, &source) {
+                Some(parties) => self.on_internal_invite(now, key, request, source, parties),
+                None => self.on_invite(now, key, request, source),
+            },
             Method::Register => self.on_register(now, key, request, source),
             Method::Options => {
                 let tag = self.sip.layer.new_tag();
@@ -159,6 +162,9 @@ impl Board {
 
     /// A BYE in a call's dialog (the dialog is already gone).
     fn on_bye(&mut self, now: Instant, key: ServerKey, request: Request, dialog: DialogKey) {
+        if self.consult_bye(now, key, &request, dialog) {
+            return;
+        }
         let Some((call, leg)) = self.by_dialog.remove(&dialog) else {
             // A BYE crossing ours, or for a call already gone: it is over either way.
             self.respond_status(now, key, &request, StatusCode::OK);
@@ -176,6 +182,12 @@ impl Board {
                 }
             }
         }
+        if self.callback_leg_left(now, call, leg) {
+            // A callback's caller hanging up after booking it, or its agent before the
+            // customer answered: the interaction goes on.
+            self.respond_status(now, key, &request, StatusCode::OK);
+            return;
+        }
         if leg == Leg::B && self.return_to_flow(now, call) {
             // The caller stays, for an after-call survey: nothing to wait for before the 200.
             self.respond_status(now, key, &request, StatusCode::OK);
@@ -190,6 +202,9 @@ impl Board {
 
     /// A CANCEL reached an INVITE we had not answered yet.
     fn on_cancelled(&mut self, now: Instant, invite: ServerKey) {
+        if self.consult_cancelled(now, invite) {
+            return;
+        }
         let Some(call) = self.by_server.get(&invite).copied() else {
             return;
         };
@@ -217,6 +232,10 @@ impl Board {
         }
         if self.by_client.contains_key(&key) {
             self.on_offer_response(now, key, response, update);
+        } else if self.consults.by_client.contains_key(&key) {
+            self.on_consult_response(now, key, response, update);
+        } else if self.outbound.contains(key) {
+            self.on_outbound_response(now, key, response, update);
         }
     }
 
@@ -227,6 +246,10 @@ impl Board {
         }
         if update == DialogUpdate::Failed && self.by_client.contains_key(&key) {
             self.on_offer_unreachable(now, key);
+        } else if update == DialogUpdate::Failed && self.consults.by_client.contains_key(&key) {
+            self.on_consult_failure(now, key);
+        } else if self.outbound.contains(key) {
+            self.on_outbound_unreachable(now, key);
         }
     }
 

@@ -16,9 +16,11 @@
 //!
 //! It never awaits anything slow: sends are `try_send`; store writes go to the log writer,
 //! whose acks (a registration or a call's `ended` event is durable) come back as inputs
-//! through a `JoinSet`; the store is read at start only. Inbound messages are taken in
-//! batches (up to [`BATCH`] per wake-up), and registrations changed in one batch are written
-//! as one log entry per tenant with one ack.
+//! through a `JoinSet`; the IVR's HTTP requests run in tasks of their own and come back the
+//! same way ([`super::ivr_http`]); the store is read at start, then by the directory's refresh
+//! task ([`super::reload`]), every minute and when the admin API asks. Inbound messages are
+//! taken in batches (up to [`BATCH`] per wake-up), and registrations changed in one batch are
+//! written as one log entry per tenant with one ack.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -145,6 +147,14 @@ pub(crate) struct Board {
     /// Offers made by transfers (outside the `acd`, which has their ring timeouts), and when
     /// to give up on them.
     pub(crate) transfer_rings: Vec<(Instant, CallRef, ClientKey)>,
+    /// Agents consulting agents about calls (see [`super::consult`]).
+    pub(crate) consults: super::consult::Consults,
+    /// Asks to read the directory again now (the admin API's changes).
+    pub(crate) reloads: super::reload::ReloadAsks,
+    /// The IVR's HTTP requests in flight.
+    pub(crate) ivr_http: super::ivr_http::IvrHttp,
+    /// Calls placed through the trunk, ringing (see [`super::outbound`]).
+    pub(crate) outbound: super::outbound::OutboundLegs,
     pub(crate) stop: CancellationToken,
     ticks: u64,
 }
@@ -180,6 +190,7 @@ impl ControlPlane for Switchboard {
         })
         .await??;
 
+        let library = Arc::new(library);
         let directory = Directory::load(&store, &library, &config.sip.domain).await?;
         let now_ms = crate::log::now_ms();
         let mut location = Location::new();
@@ -208,7 +219,17 @@ impl ControlPlane for Switchboard {
         });
 
         let mut random = RandomPool::new();
-        let acd = Acd::new(directory.acd_config(random.u64()?))?;
+        let mut acd_config = directory.acd_config(random.u64()?);
+        for queue in &mut acd_config.queues {
+            super::callback::apply_policy(&config, queue);
+        }
+        let mut acd = Acd::new(acd_config)?;
+        acd.handle_input(
+            Instant::now(),
+            acd::Input::SetNotReadyReasons {
+                reasons: config.agents.acd_reasons(),
+            },
+        )?;
         let policy = Arc::new(endpoint::policy(random.u64()?));
         transport_udp::tune(&sip_udp);
         let udp = Arc::new(sip_udp);
@@ -269,6 +290,12 @@ impl ControlPlane for Switchboard {
             bindings,
             "switchboard ready"
         );
+        let (reloads, refreshes) = super::reload::spawn_refresh(
+            store.clone(),
+            Arc::clone(&library),
+            config.sip.domain.clone(),
+            stop.clone(),
+        );
         let board = Board {
             config,
             store,
@@ -281,7 +308,7 @@ impl ControlPlane for Switchboard {
             acd,
             media,
             rtp,
-            library: Arc::new(library),
+            library,
             hold_music,
             calls: HashMap::new(),
             by_dialog: HashMap::new(),
@@ -298,15 +325,13 @@ impl ControlPlane for Switchboard {
             drain: None,
             deferred_failures: Vec::new(),
             transfer_rings: Vec::new(),
+            consults: super::consult::Consults::default(),
+            reloads,
+            ivr_http: super::ivr_http::IvrHttp::new(),
+            outbound: super::outbound::OutboundLegs::default(),
             stop,
             ticks: 0,
         };
-        let refreshes = spawn_refresh(
-            board.store.clone(),
-            Arc::clone(&board.library),
-            board.config.sip.domain.clone(),
-            board.stop.clone(),
-        );
         Ok(tokio::spawn(board.run(
             inbound_rx,
             media_events,
@@ -314,33 +339,6 @@ impl ControlPlane for Switchboard {
             refreshes,
         )))
     }
-}
-
-/// Reads the directory again every [`super::directory::REFRESH`], off the switchboard's task.
-fn spawn_refresh(
-    store: Store,
-    library: Arc<PromptLibrary>,
-    domain: String,
-    stop: CancellationToken,
-) -> mpsc::Receiver<Directory> {
-    let (fresh, refreshes) = mpsc::channel(1);
-    tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                () = stop.cancelled() => return,
-                () = tokio::time::sleep(super::directory::REFRESH) => {}
-            }
-            match Directory::load(&store, &library, &domain).await {
-                Ok(directory) => {
-                    if fresh.send(directory).await.is_err() {
-                        return;
-                    }
-                }
-                Err(error) => tracing::warn!(%error, "reading the directory again failed"),
-            }
-        }
-    });
-    refreshes
 }
 
 /// The digest nonce secret: read from the data directory, or made and written there (owner
@@ -377,7 +375,7 @@ impl Board {
         mut inbound: mpsc::Receiver<Inbound>,
         mut media_events: mpsc::UnboundedReceiver<MediaEventEnvelope>,
         mut commands: mpsc::Receiver<Command>,
-        mut refreshes: mpsc::Receiver<Directory>,
+        mut refreshes: mpsc::Receiver<super::reload::Refreshed>,
     ) -> Result<(), ControlFailure> {
         // "Never", for the timer when no engine has a deadline (a year, far past any run).
         let far = tokio::time::Instant::now() + Duration::from_secs(365 * 86_400);
@@ -426,7 +424,11 @@ impl Board {
                 },
                 Some(fresh) = refreshes.recv() => {
                     let now = Instant::now();
-                    self.refresh(now, fresh);
+                    self.refreshed(now, fresh);
+                }
+                Some(done) = self.ivr_http.join_next(), if !self.ivr_http.is_empty() => {
+                    let now = Instant::now();
+                    self.ivr_http_done(now, done);
                     self.pump(now);
                 }
                 _ = tick.tick() => {
@@ -530,6 +532,7 @@ impl Board {
             drain,
             deferred,
             transfer,
+            self.outbound.next_deadline(),
         ]
         .into_iter()
         .flatten()
@@ -548,6 +551,7 @@ impl Board {
         }
         self.deferred_failures_due(now);
         self.transfer_rings_due(now);
+        self.outbound_timeouts_due(now);
         self.drain_deadline(now);
     }
 
@@ -585,8 +589,11 @@ impl Board {
     }
 
     /// Takes the directory read again from the store.
-    fn refresh(&mut self, now: Instant, mut fresh: Directory) {
-        for input in self.directory.acd_changes(&fresh) {
+    pub(crate) fn refresh(&mut self, now: Instant, mut fresh: Directory) {
+        for mut input in self.directory.acd_changes(&fresh) {
+            if let acd::Input::AddQueue(queue) | acd::Input::UpdateQueue(queue) = &mut input {
+                super::callback::apply_policy(&self.config, queue);
+            }
             if let Err(error) = self.acd.handle_input(now, input) {
                 tracing::warn!(%error, "the acd refused a configuration change");
             }

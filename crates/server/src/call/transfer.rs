@@ -40,6 +40,8 @@ const TRANSFER_RING: std::time::Duration = std::time::Duration::from_secs(20);
 enum Resolved {
     Queue(String),
     Agent(UserId),
+    /// Through the trunk ([`super::transfer_number`]).
+    Number(String),
 }
 
 impl Board {
@@ -117,9 +119,10 @@ impl Board {
             json!({ "from": from, "to": to.to_string(), "by": by }),
         );
         self.log_event(tenant, event);
-        tracing::info!(interaction = %interaction, to = %to, by, "call transferred");
+        tracing::info!(interaction = %interaction, to = %to.for_log(), by, "call transferred");
         match resolved {
             Resolved::Queue(name) => self.enqueue(now, id, &name, Some(HEAD_PRIORITY)),
+            Resolved::Number(number) => self.dial_transfer(now, id, &number),
             Resolved::Agent(target) => {
                 if let Some(call) = self.calls.get_mut(&id) {
                     call.phase = CallPhase::Ringing;
@@ -147,8 +150,10 @@ impl Board {
     /// transfer by API. `Refer-To`: `sip:<extension>@...` (an agent) or
     /// `sip:queue-<name>@...` (a queue). Refused: a REFER from the caller (403), a target
     /// that does not exist (404) or cannot take the call (480), a call not talking to its
-    /// agent (403), `Replaces` (attended transfer, 501: not supported yet), anything else
-    /// (an outside number: no trunk yet) 404.
+    /// agent (403), URI headers other than `Replaces` (501), anything else 404. A user part
+    /// with a leading `+` is an outside number, called through the trunk
+    /// ([`super::transfer_number`]; 404 without a trunk). With `Replaces`, it is an attended transfer
+    /// ([`super::consult`]).
     pub(crate) fn on_refer(
         &mut self,
         now: Instant,
@@ -163,6 +168,16 @@ impl Board {
         if leg != Leg::B {
             self.respond_status(now, key, &request, StatusCode::FORBIDDEN);
             return;
+        }
+        match super::consult::refer_replaces(&request) {
+            Ok(Some(replaces)) => {
+                return self.on_attended_refer(now, key, request, dialog, &replaces);
+            }
+            Ok(None) => {}
+            Err(status) => {
+                self.respond_status(now, key, &request, status);
+                return;
+            }
         }
         let target = match refer_target(&request) {
             Ok(target) => target,
@@ -183,9 +198,9 @@ impl Board {
             Ok(checked) => checked,
             Err(error) => {
                 let status = match error {
-                    TransferError::UnknownTarget | TransferError::UnknownCall => {
-                        StatusCode::NOT_FOUND
-                    }
+                    TransferError::UnknownTarget
+                    | TransferError::UnknownCall
+                    | TransferError::NoTrunk => StatusCode::NOT_FOUND,
                     TransferError::TargetUnavailable => StatusCode::TEMPORARILY_UNAVAILABLE,
                     TransferError::NotConnected | TransferError::NotYourCall => {
                         StatusCode::FORBIDDEN
@@ -207,7 +222,13 @@ impl Board {
     }
 
     /// A NOTIFY of the implicit REFER subscription (RFC 3515 §2.4.4) with a sipfrag body.
-    fn notify_refer(&mut self, now: Instant, dialog: DialogKey, status_line: &str, state: &str) {
+    pub(crate) fn notify_refer(
+        &mut self,
+        now: Instant,
+        dialog: DialogKey,
+        status_line: &str,
+        state: &str,
+    ) {
         let Some(peer) = self.sip.dialogs.get(dialog).map(|d| d.peer().clone()) else {
             return;
         };
@@ -256,12 +277,13 @@ impl Board {
                 .find(|(_, a)| a.tenant == tenant && a.extension.as_deref() == Some(extension))
                 .map(|(user, _)| Resolved::Agent(*user))
                 .ok_or(TransferError::UnknownTarget),
+            TransferTarget::Number(number) => self.number_target(number).map(Resolved::Number),
         }
     }
 
     /// Ends the agent's leg of call `id` (BYE), starts their wrap-up, and puts the caller on
     /// hold music.
-    fn release_agent(&mut self, now: Instant, id: CallRef, agent: UserId) {
+    pub(crate) fn release_agent(&mut self, now: Instant, id: CallRef, agent: UserId) {
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
@@ -371,12 +393,14 @@ fn refer_target(request: &Request) -> Result<TransferTarget, StatusCode> {
         return Err(StatusCode::NOT_FOUND);
     };
     if uri.headers.is_some() {
-        // `?Replaces=`: an attended transfer.
+        // Headers for the INVITE to the target (`?Replaces=` is handled before).
         return Err(StatusCode::NOT_IMPLEMENTED);
     }
     let user = uri.user.ok_or(StatusCode::NOT_FOUND)?;
     Ok(match user.strip_prefix(QUEUE_PREFIX) {
         Some(queue) if !queue.is_empty() => TransferTarget::Queue(queue.to_owned()),
+        // `sip:+33...@`: an outside number (extensions have no `+`).
+        _ if user.starts_with('+') => TransferTarget::Number(user),
         _ => TransferTarget::Agent(user),
     })
 }
@@ -408,6 +432,14 @@ mod tests {
     }
 
     #[test]
+    fn a_plus_number_in_refer_to_is_an_outside_number() {
+        assert_eq!(
+            refer_target(&refer(Some("<sip:+33612345678@pbx.example.com>"))),
+            Ok(TransferTarget::Number("+33612345678".to_owned()))
+        );
+    }
+
+    #[test]
     fn a_queue_prefix_in_refer_to_names_a_queue() {
         assert_eq!(
             refer_target(&refer(Some("sip:queue-support@pbx.example.com"))),
@@ -416,8 +448,8 @@ mod tests {
     }
 
     #[test]
-    fn replaces_in_refer_to_is_not_implemented() {
-        let to = "<sip:1002@pbx.example.com?Replaces=abc%3Bto-tag%3D1%3Bfrom-tag%3D2>";
+    fn other_uri_headers_in_refer_to_are_not_implemented() {
+        let to = "<sip:1002@pbx.example.com?Priority=urgent>";
         assert_eq!(
             refer_target(&refer(Some(to))),
             Err(StatusCode::NOT_IMPLEMENTED)

@@ -13,7 +13,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use plateau::config::{Config, PromptSource};
+use plateau::config::{Config, PromptSource, TrunkConfig};
 use plateau::control::RequestedState;
 use plateau::launch::{LaunchError, Running};
 use store::demo::{AgentSecret, DEMO_AGENTS, DEMO_NUMBER, DEMO_QUEUES, DemoAgent};
@@ -49,6 +49,19 @@ pub struct Args {
     /// recordings bundled in the binary.
     #[arg(long, value_enum, default_value_t = Prompts::Auto)]
     prompts: Prompts,
+    /// A SIP trunk for outbound calls (callbacks, transfers to numbers): `IP:PORT` over UDP.
+    /// Without it, callbacks are not offered.
+    #[arg(long)]
+    trunk: Option<SocketAddr>,
+    /// With `--trunk`: seconds between two attempts of a callback that was not answered.
+    #[arg(long, default_value_t = 120)]
+    callback_retry_secs: u64,
+    /// With `--trunk`: the digest username answered to the trunk's 401/407.
+    #[arg(long, requires = "trunk_password")]
+    trunk_user: Option<String>,
+    /// With `--trunk-user`: its password.
+    #[arg(long, requires = "trunk_user")]
+    trunk_password: Option<String>,
 }
 
 /// `--prompts`.
@@ -85,8 +98,19 @@ fn demo_config(args: &Args, data_dir: PathBuf) -> Config {
         Prompts::Espeak => PromptSource::Espeak,
         Prompts::Bundled => PromptSource::Bundled,
     };
+    config.trunk = args.trunk.map(|proxy| TrunkConfig {
+        proxy: proxy.to_string(),
+        from_number: DEMO_CALLER_ID.to_owned(),
+        callback_retry_delay: std::time::Duration::from_secs(args.callback_retry_secs),
+        username: args.trunk_user.clone(),
+        password: args.trunk_password.clone(),
+        ..TrunkConfig::default()
+    });
     config
 }
+
+/// The number the demo's outbound calls show: the demo number.
+const DEMO_CALLER_ID: &str = DEMO_NUMBER;
 
 /// Runs the demo until SIGTERM or Ctrl-C.
 pub fn run(args: &Args) -> ExitCode {

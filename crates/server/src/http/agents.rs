@@ -1,5 +1,6 @@
 //! `GET /api/v1/agents` and `PUT /api/v1/agents/{id}/state`: agents with their live state, and
-//! logging them in, out, ready or not ready.
+//! logging them in, out, ready or not ready. A not-ready reason outside the configured codes
+//! (`agents.not_ready_reasons`) is answered 422 `{"error": "unknown_reason", "reasons": [...]}`.
 
 use std::collections::HashMap;
 
@@ -8,21 +9,25 @@ use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use store::{Role, UserId};
+use utoipa::ToSchema;
 
 use super::ApiState;
 use super::auth::Caller;
 use super::error::ApiError;
 use super::json::AgentJson;
+use super::openapi::Errors;
 use crate::control::{RequestedState, SetStateError};
 
 /// Longest not-ready reason accepted.
 const MAX_REASON: usize = 64;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AgentList {
     agents: Vec<AgentJson>,
 }
 
+#[utoipa::path(get, path = "/agents", tag = "agents",
+    responses((status = 200, description = "Agents with their live state (an agent sees only itself)", body = AgentList), Errors))]
 pub async fn list(
     State(state): State<ApiState>,
     caller: Caller,
@@ -45,14 +50,19 @@ pub async fn list(
     Ok(Json(AgentList { agents }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetStateBody {
+    #[schema(value_type = String, example = "ready")]
     state: RequestedState,
     #[serde(default)]
     reason: Option<String>,
 }
 
+#[utoipa::path(put, path = "/agents/{id}/state", tag = "agents",
+    params(("id" = i64, Path, description = "The agent's user id")),
+    request_body = SetStateBody,
+    responses((status = 200, description = "The agent with its new state", body = AgentJson), Errors))]
 pub async fn set_state(
     State(state): State<ApiState>,
     caller: Caller,
@@ -72,6 +82,22 @@ pub async fn set_state(
         return Err(ApiError::BadRequest(format!(
             "reason must be 1 to {MAX_REASON} printable characters"
         )));
+    }
+    if body.state == RequestedState::NotReady
+        && let Some(reason) = &body.reason
+        && !state.config.agents.accepts(reason)
+    {
+        let reasons = &state.config.agents.not_ready_reasons;
+        let mut details = serde_json::Map::new();
+        details.insert("reasons".to_owned(), serde_json::json!(reasons));
+        return Err(ApiError::Unprocessable {
+            code: "unknown_reason",
+            message: format!(
+                "{reason:?} is not a not-ready reason here: use one of {}",
+                reasons.join(", ")
+            ),
+            details,
+        });
     }
     let user = caller
         .tenant

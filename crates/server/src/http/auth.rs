@@ -7,6 +7,7 @@
 //! | read calls and every agent | everyone but `agent` |
 //! | set another agent's state | `team_leader`, `supervisor`, `manager`, `admin` |
 //! | download recordings | `team_leader`, `supervisor`, `quality_analyst`, `manager`, `admin` |
+//! | read and change flows, the tenant's settings, skills and queue routing | `admin` |
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
@@ -41,6 +42,11 @@ impl Caller {
             self.role,
             Role::TeamLeader | Role::Supervisor | Role::Manager | Role::Admin
         )
+    }
+
+    /// Administering the tenant: flows, time zone, skills, queue routing.
+    pub fn may_administer(&self) -> bool {
+        self.role == Role::Admin
     }
 
     /// Downloading recordings.

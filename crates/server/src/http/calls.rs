@@ -8,28 +8,34 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
 use store::{InteractionId, InteractionQuery};
+use utoipa::{IntoParams, ToSchema};
 
 use super::ApiState;
 use super::auth::Caller;
 use super::error::ApiError;
 use super::json::{CallJson, EventJson};
+use super::openapi::Errors;
 use crate::control::{CallLive, ControlError};
 
 /// Calls per page by default, and at most.
 const DEFAULT_LIMIT: u32 = 50;
 const MAX_LIMIT: u32 = 500;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Calls per page, 1 to 500 (50 by default).
     limit: Option<u32>,
+    /// The previous page's `next_before`.
     before: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CallList {
     calls: Vec<CallJson>,
     /// Pass as `before` for the next page; `None` on the last page.
+    #[schema(value_type = Option<String>)]
     next_before: Option<InteractionId>,
 }
 
@@ -38,6 +44,8 @@ pub(super) fn parse_id(text: &str) -> Result<InteractionId, ApiError> {
         .map_err(|_| ApiError::BadRequest("interaction ids are 32 lowercase hex digits".to_owned()))
 }
 
+#[utoipa::path(get, path = "/calls", tag = "calls", params(ListQuery),
+    responses((status = 200, description = "Calls newest first, each with its CDR; `next_before` pages on", body = CallList), Errors))]
 pub async fn list(
     caller: Caller,
     query: Result<Query<ListQuery>, QueryRejection>,
@@ -80,7 +88,7 @@ pub async fn list(
 }
 
 /// Whether live state could be read, so a client can tell "ended" from "unknown".
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 enum LiveStatus {
     /// The call is up; `live` holds its counters.
@@ -91,15 +99,19 @@ enum LiveStatus {
     Unavailable,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CallDetail {
     #[serde(flatten)]
     call: CallJson,
     events: Vec<EventJson>,
     live_status: LiveStatus,
+    #[schema(value_type = Option<Object>)]
     live: Option<CallLive>,
 }
 
+#[utoipa::path(get, path = "/calls/{id}", tag = "calls",
+    params(("id" = String, Path, description = "The interaction id (32 hex digits)")),
+    responses((status = 200, description = "The call, its events, CDR and live counters", body = CallDetail), Errors))]
 pub async fn detail(
     State(state): State<ApiState>,
     caller: Caller,

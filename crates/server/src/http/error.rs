@@ -29,6 +29,21 @@ pub enum ApiError {
     /// The body is larger than the configured limit.
     #[error("request body too large")]
     PayloadTooLarge,
+    /// The body's `Content-Type` is not one this route reads.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The request is well formed but its content is refused (422): `code` replaces
+    /// `unprocessable` as the `error`, and `details`' fields are added to the body (a flow's
+    /// errors with their lines, the reasons accepted...).
+    #[error("{message}")]
+    Unprocessable {
+        /// The `error` field.
+        code: &'static str,
+        /// The `message` field.
+        message: String,
+        /// More fields of the body.
+        details: serde_json::Map<String, serde_json::Value>,
+    },
     /// A part of the server needed for the answer is not available (control plane, store).
     #[error("{0}")]
     Unavailable(String),
@@ -41,6 +56,8 @@ pub enum ApiError {
 struct ErrorBody<'a> {
     error: &'a str,
     message: String,
+    #[serde(flatten)]
+    details: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ApiError {
@@ -52,6 +69,10 @@ impl ApiError {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            ApiError::UnsupportedMediaType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
+            ApiError::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -61,9 +82,15 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
+        let message = self.to_string();
+        let details = match self {
+            ApiError::Unprocessable { details, .. } => details,
+            _ => serde_json::Map::new(),
+        };
         let body = Json(ErrorBody {
             error: code,
-            message: self.to_string(),
+            message,
+            details,
         });
         let mut response = (status, body).into_response();
         if status == StatusCode::UNAUTHORIZED {
@@ -81,6 +108,15 @@ impl From<store::Error> for ApiError {
         match error {
             store::Error::NotFound(_) => ApiError::NotFound("resource"),
             store::Error::Invalid { what, why } => ApiError::BadRequest(format!("{what}: {why}")),
+            store::Error::Duplicate(key) => ApiError::Conflict(format!("{key} already exists")),
+            store::Error::Conflict(entity) => ApiError::Conflict(format!(
+                "the {entity} was changed by someone else; read it again"
+            )),
+            store::Error::MissingReference => ApiError::Unprocessable {
+                code: "unknown_reference",
+                message: "a referenced row does not exist".to_owned(),
+                details: serde_json::Map::new(),
+            },
             store::Error::Database(e) => {
                 tracing::error!(error = %e, "store unavailable");
                 ApiError::Unavailable("the database is unavailable".to_owned())

@@ -9,9 +9,13 @@ use axum::response::{IntoResponse, Response};
 use super::ApiState;
 use super::auth::Caller;
 use super::error::ApiError;
+use super::openapi::Errors;
 
 /// 200 `ok` when the store answers; 503 while draining (so load balancers stop sending) or
 /// when the store does not.
+#[utoipa::path(get, path = "/healthz", tag = "meta", security(()),
+    responses((status = 200, description = "`ok`", body = String),
+              (status = 503, description = "Draining, or the store is unreachable", body = String)))]
 pub async fn healthz(State(state): State<ApiState>) -> Response {
     if state.draining.load(Ordering::Relaxed) {
         return (StatusCode::SERVICE_UNAVAILABLE, "draining\n").into_response();
@@ -26,6 +30,8 @@ pub async fn healthz(State(state): State<ApiState>) -> Response {
 }
 
 /// The Prometheus text; needs a floor role's token unless `http.metrics_public`.
+#[utoipa::path(get, path = "/metrics", tag = "meta", security((), ("bearer" = [])),
+    responses((status = 200, description = "Prometheus text", body = String), Errors))]
 pub async fn metrics(
     State(state): State<ApiState>,
     caller: Result<Caller, ApiError>,

@@ -4,6 +4,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use serde::Serialize;
 use store::{Cdr, EndCause, Interaction, InteractionId, User, UserId};
+use utoipa::ToSchema;
 
 use crate::control::AgentLive;
 
@@ -18,7 +19,7 @@ fn rfc3339_opt(ms: Option<i64>) -> Option<String> {
 }
 
 /// The CDR part of a call.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CdrJson {
     queue: Option<String>,
     agent: Option<String>,
@@ -33,11 +34,15 @@ pub struct CdrJson {
     wait_ms: Option<i64>,
     talk_ms: Option<i64>,
     hold_ms: i64,
+    #[schema(value_type = Option<String>)]
     end_cause: Option<EndCause>,
     abandoned: bool,
     offers: u32,
     digits: String,
     recording_url: Option<String>,
+    /// The caller asked to be called back; the outcome is `answered_at` or `end_cause`.
+    callback: bool,
+    callback_failed_attempts: u32,
 }
 
 impl From<&Cdr> for CdrJson {
@@ -64,15 +69,20 @@ impl From<&Cdr> for CdrJson {
                 .recording
                 .as_ref()
                 .map(|_| format!("/api/v1/recordings/{}", cdr.interaction_id)),
+            callback: cdr.callback,
+            callback_failed_attempts: cdr.callback_failed_attempts,
         }
     }
 }
 
 /// A call as listed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CallJson {
+    #[schema(value_type = String)]
     id: InteractionId,
+    #[schema(value_type = String)]
     channel: store::Channel,
+    #[schema(value_type = String)]
     direction: store::Direction,
     caller: String,
     dialed: String,
@@ -104,12 +114,14 @@ impl CallJson {
 }
 
 /// An event of a call.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct EventJson {
     seq: i64,
     at: String,
     at_ms: i64,
+    #[schema(value_type = String)]
     kind: store::EventKind,
+    #[schema(value_type = Object)]
     data: serde_json::Value,
 }
 
@@ -126,19 +138,22 @@ impl From<&store::Event> for EventJson {
 }
 
 /// An agent with its live state.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AgentJson {
+    #[schema(value_type = i64)]
     id: UserId,
     username: String,
     display_name: String,
     extension: Option<String>,
     enabled: bool,
     /// `None` when the control plane does not track the agent (disabled, just created).
+    #[schema(value_type = Option<String>)]
     state: Option<&'static str>,
     reason: Option<String>,
     since: Option<String>,
     since_ms: Option<i64>,
     time_in_state_ms: Option<i64>,
+    #[schema(value_type = Option<String>)]
     interaction: Option<InteractionId>,
     registered: bool,
 }

@@ -20,8 +20,12 @@ use super::ApiState;
 use super::auth::Caller;
 use super::calls::parse_id;
 use super::error::ApiError;
+use super::openapi::Errors;
 use crate::redact;
 
+#[utoipa::path(get, path = "/recordings/{interaction_id}", tag = "calls",
+    params(("interaction_id" = String, Path, description = "The interaction id")),
+    responses((status = 200, description = "The WAV file", content_type = "audio/wav", body = Vec<u8>), Errors))]
 pub async fn download(
     State(state): State<ApiState>,
     caller: Caller,

@@ -1,5 +1,7 @@
 //! `POST /api/v1/calls/{id}/transfer`: a blind transfer of a connected call, to an agent
-//! (`{"to": {"agent": 1002}}`, by extension) or a queue (`{"to": {"queue": "support"}}`).
+//! (`{"to": {"agent": 1002}}`, by extension), a queue (`{"to": {"queue": "support"}}`) or an
+//! outside number through the trunk (`{"to": {"number": "+33612345678"}}`; 409 without a
+//! trunk).
 //! Allowed to the agent on the call and to managing roles (team leader, supervisor, manager,
 //! admin), who may transfer any call of their tenant; written to the audit log
 //! (`call.transfer`) before the switchboard is asked. 202 once the transfer has started
@@ -11,30 +13,36 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use store::{NewAuditEntry, Role};
+use store::{NewAuditEntry, Role, UserId};
+use utoipa::ToSchema;
 
 use super::ApiState;
 use super::auth::Caller;
 use super::calls::parse_id;
 use super::error::ApiError;
+use super::openapi::Errors;
 use crate::control::{TransferError, TransferTarget};
 
 /// Longest extension or queue name taken.
 const MAX_TARGET: usize = 64;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferBody {
-    to: TargetBody,
+    /// `{"agent": 1002}` (an extension) or `{"queue": "support"}`.
+    #[schema(value_type = Object)]
+    pub(super) to: TargetBody,
 }
 
 /// Exactly one of the two.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
-enum TargetBody {
+pub(super) enum TargetBody {
     /// An extension, as a number or a string.
     Agent(serde_json::Value),
     Queue(String),
+    /// An outside number (`+33...`), through the trunk.
+    Number(String),
 }
 
 #[derive(Debug, Serialize)]
@@ -43,7 +51,7 @@ pub struct Started {
     to: String,
 }
 
-fn target(body: TargetBody) -> Result<TransferTarget, ApiError> {
+pub(super) fn target(body: TargetBody) -> Result<TransferTarget, ApiError> {
     let (target, text) = match body {
         TargetBody::Agent(serde_json::Value::Number(n)) => {
             let text = n.to_string();
@@ -56,6 +64,7 @@ fn target(body: TargetBody) -> Result<TransferTarget, ApiError> {
             ));
         }
         TargetBody::Queue(name) => (TransferTarget::Queue(name.clone()), name),
+        TargetBody::Number(number) => (TransferTarget::Number(number.clone()), number),
     };
     if text.is_empty() || text.len() > MAX_TARGET || text.chars().any(char::is_control) {
         return Err(ApiError::BadRequest(format!(
@@ -65,17 +74,40 @@ fn target(body: TargetBody) -> Result<TransferTarget, ApiError> {
     Ok(target)
 }
 
+/// Who may act on a call's transfer or consultation: `Ok(Some(agent))` for an agent, who
+/// may only act on their own call; `Ok(None)` for managing roles, on any call of the tenant.
+pub(super) fn only_agent(caller: &Caller, what: &'static str) -> Result<Option<UserId>, ApiError> {
+    match caller.role {
+        _ if caller.may_manage_agents() => Ok(None),
+        Role::Agent => Ok(Some(caller.user_id)),
+        _ => Err(ApiError::Forbidden(what)),
+    }
+}
+
+/// A transfer refused, as the API says it.
+pub(super) fn transfer_error(error: TransferError) -> ApiError {
+    match error {
+        TransferError::UnknownCall => ApiError::NotFound("call"),
+        // An agent learns nothing of other agents' calls.
+        TransferError::NotYourCall => ApiError::NotFound("call"),
+        TransferError::UnknownTarget => ApiError::NotFound("transfer target"),
+        TransferError::NotConnected | TransferError::TargetUnavailable | TransferError::NoTrunk => {
+            ApiError::Conflict(error.to_string())
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/calls/{id}/transfer", tag = "calls",
+    params(("id" = String, Path, description = "The interaction id")),
+    request_body = TransferBody,
+    responses((status = 202, description = "The transfer started", body = serde_json::Value), Errors))]
 pub async fn transfer(
     State(state): State<ApiState>,
     caller: Caller,
     id: Result<Path<String>, PathRejection>,
     body: Result<Json<TransferBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Started>), ApiError> {
-    let only_agent = match caller.role {
-        _ if caller.may_manage_agents() => None,
-        Role::Agent => Some(caller.user_id),
-        _ => return Err(ApiError::Forbidden("transfer calls")),
-    };
+    let only_agent = only_agent(&caller, "transfer calls")?;
     let Path(id) = id?;
     let interaction = parse_id(&id)?;
     let Json(body) = body?;
@@ -94,16 +126,8 @@ pub async fn transfer(
         .control
         .transfer(caller.tenant.id(), interaction, to.clone(), only_agent)
         .await?
-        .map_err(|error| match error {
-            TransferError::UnknownCall => ApiError::NotFound("call"),
-            // An agent learns nothing of other agents' calls.
-            TransferError::NotYourCall => ApiError::NotFound("call"),
-            TransferError::UnknownTarget => ApiError::NotFound("transfer target"),
-            TransferError::NotConnected | TransferError::TargetUnavailable => {
-                ApiError::Conflict(error.to_string())
-            }
-        })?;
-    tracing::info!(interaction = %interaction, by = caller.user_id.0, to = %to, "transfer asked through the API");
+        .map_err(transfer_error)?;
+    tracing::info!(interaction = %interaction, by = caller.user_id.0, to = %to.for_log(), "transfer asked through the API");
     Ok((
         StatusCode::ACCEPTED,
         Json(Started {

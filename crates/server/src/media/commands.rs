@@ -75,6 +75,17 @@ pub enum MediaCommand {
     /// what is played again (prompts, music). Its figures are kept for the final report
     /// unless another agent is connected.
     DisconnectAgent,
+    /// Give `leg` (its socket, as the phone knows it, and what it negotiated) to the media
+    /// task `to`, as a [`MediaCommand::ConnectAgent`]: consultations and attended transfers
+    /// move an agent's leg between calls without a re-INVITE. Handing over leg B, this task
+    /// goes on as after [`MediaCommand::DisconnectAgent`]; handing over leg A, it stops (as
+    /// after [`MediaCommand::Stop`]).
+    HandOver {
+        /// The leg given.
+        leg: LegId,
+        /// The task taking it.
+        to: super::MediaHandle,
+    },
     /// Record both directions to a stereo WAV at `path` (caller left, agent right); the
     /// directories are created. Before the agent is connected, the right channel holds what
     /// the caller hears (prompts, music).

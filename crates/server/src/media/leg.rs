@@ -24,12 +24,13 @@ use media::stats::ReceiverStats;
 use super::commands::{LegMedia, LegReport};
 use super::live::{LiveLeg, MediaTotals};
 use super::pacing::OutStream;
+use super::rtp_ports::{Lease, RtpSocket};
 
 pub(super) struct Leg {
     pub(super) socket: tokio::net::UdpSocket,
     local: SocketAddr,
-    /// Holds the port until the leg is dropped.
-    _lease: Box<dyn std::fmt::Debug + Send + Sync>,
+    /// Holds the port until the leg is dropped (or handed over).
+    lease: Lease,
     remote: SocketAddr,
     latched: bool,
     pub(super) config: LegConfig,
@@ -48,7 +49,7 @@ impl Leg {
     pub(super) fn new(
         socket: tokio::net::UdpSocket,
         local: SocketAddr,
-        lease: Box<dyn std::fmt::Debug + Send + Sync>,
+        lease: Lease,
         media: LegMedia,
         out: OutStream,
         now: Instant,
@@ -56,7 +57,7 @@ impl Leg {
         Leg {
             socket,
             local,
-            _lease: lease,
+            lease,
             remote: media.remote,
             latched: false,
             config: media.config,
@@ -68,6 +69,18 @@ impl Leg {
             last_heard: now,
             timeout_reported: false,
         }
+    }
+
+    /// The leg's socket and media as they stand, for another call's media task to take
+    /// over (an attended transfer): the phone keeps sending to the same port, and the new
+    /// task latches to it again.
+    pub(super) fn into_socket(self) -> io::Result<(RtpSocket, LegMedia)> {
+        let socket = self.socket.into_std()?;
+        let media = LegMedia {
+            remote: self.remote,
+            config: self.config,
+        };
+        Ok((RtpSocket::from_parts(socket, self.local, self.lease), media))
     }
 
     /// A re-INVITE: new address (latched anew) and payload types.

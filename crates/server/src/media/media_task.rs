@@ -79,7 +79,7 @@ pub(super) async fn run(
     let leg_a = Leg::new(
         socket,
         local,
-        Box::new(lease),
+        lease,
         media,
         OutStream::new(random_seed()),
         now,
@@ -87,9 +87,13 @@ pub(super) async fn run(
     shared.totals.call_started();
     let mut task = MediaTask::new(Arc::clone(&shared), call, live, leg_a, now);
     task.update_routing(now);
-    task.run(&mut commands).await;
+    let heir = task.run(&mut commands).await;
     let report = task.finish(Instant::now());
-    drop(task);
+    if let Some(to) = heir {
+        hand_over(task.a, &to);
+    } else {
+        drop(task);
+    }
     shared.totals.call_ended();
     shared.emit(call, MediaEvent::Stopped(Box::new(report)));
 }
@@ -174,13 +178,18 @@ impl MediaTask {
         }
     }
 
-    async fn run(&mut self, commands: &mut mpsc::Receiver<MediaCommand>) {
+    /// Runs until told to stop; returns the task to give leg A to, if that was the order.
+    async fn run(
+        &mut self,
+        commands: &mut mpsc::Receiver<MediaCommand>,
+    ) -> Option<super::MediaHandle> {
         loop {
             let tick_on = self.pacers.iter().any(Option::is_some);
             tokio::select! {
                 biased;
                 command = commands.recv() => match command {
-                    None | Some(MediaCommand::Stop) => return,
+                    None | Some(MediaCommand::Stop) => return None,
+                    Some(MediaCommand::HandOver { leg: LegId::A, to }) => return Some(to),
                     Some(command) => self.on_command(command),
                 },
                 received = self.a.socket.recv_from(&mut self.recv_a[..]) => {
@@ -401,7 +410,16 @@ impl MediaTask {
             }
             MediaCommand::StopMoh => self.local[0].stop_music(),
             MediaCommand::ConnectAgent { socket, media } => self.connect(now, socket, media),
-            MediaCommand::DisconnectAgent => self.disconnect(),
+            MediaCommand::DisconnectAgent => {
+                self.take_b();
+            }
+            MediaCommand::HandOver { leg: LegId::B, to } => {
+                if let Some(b) = self.take_b() {
+                    hand_over(b, &to);
+                }
+            }
+            // Handled by the loop, which ends the task and then hands leg A over.
+            MediaCommand::HandOver { leg: LegId::A, .. } => {}
             MediaCommand::StartRecording { path } => self.start_recording(now, &path),
             MediaCommand::PauseRecording => {
                 let marker = self.recording.as_mut().and_then(|r| r.pause(now));
@@ -457,7 +475,7 @@ impl MediaTask {
         self.b = Some(Leg::new(
             socket,
             local,
-            Box::new(lease),
+            lease,
             media,
             OutStream::new(random_seed()),
             now,
@@ -469,12 +487,10 @@ impl MediaTask {
         self.relay_to = [false; 2];
     }
 
-    /// Drops leg B: nothing is relayed, the caller hears local audio again, and the leg's
-    /// figures wait for the final report.
-    fn disconnect(&mut self) {
-        let Some(mut b) = self.b.take() else {
-            return;
-        };
+    /// Takes leg B out: nothing is relayed, the caller hears local audio again, and the
+    /// leg's figures wait for the final report.
+    fn take_b(&mut self) -> Option<Leg> {
+        let mut b = self.b.take()?;
         b.publish_totals(&self.shared.totals);
         self.gone_b = Some(b.report());
         self.bridge = None;
@@ -482,6 +498,7 @@ impl MediaTask {
         self.held = [false; 2];
         self.relay_to = [false; 2];
         self.set_jitter_buffer();
+        Some(b)
     }
 
     fn start_recording(&mut self, now: Instant, path: &std::path::Path) {
@@ -688,6 +705,18 @@ impl MediaTask {
             ],
             recording,
         }
+    }
+}
+
+/// Gives a leg to another call's task (see [`MediaCommand::HandOver`]).
+fn hand_over(leg: Leg, to: &super::MediaHandle) {
+    match leg.into_socket() {
+        Ok((socket, media)) => {
+            if let Err(e) = to.send(MediaCommand::ConnectAgent { socket, media }) {
+                tracing::warn!(error = %e, "leg not handed over");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "leg's socket not released"),
     }
 }
 

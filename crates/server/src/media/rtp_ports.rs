@@ -123,10 +123,10 @@ impl RtpPorts {
                     return Ok(RtpSocket {
                         socket,
                         local: addr,
-                        lease: PortLease {
+                        lease: Box::new(PortLease {
                             pool: Arc::clone(&self.pool),
                             index,
-                        },
+                        }),
                     });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
@@ -169,8 +169,12 @@ impl Drop for PortLease {
 pub struct RtpSocket {
     socket: UdpSocket,
     local: SocketAddr,
-    lease: PortLease,
+    lease: Lease,
 }
+
+/// Keeps a port taken; boxed so that a media task can hand a leg's socket back as an
+/// [`RtpSocket`] (an attended transfer moves it to another call's task).
+pub(super) type Lease = Box<dyn std::fmt::Debug + Send + Sync>;
 
 impl RtpSocket {
     /// The address bound (its port goes into the SDP).
@@ -184,8 +188,17 @@ impl RtpSocket {
     }
 
     /// The socket, and the lease to keep alive as long as it is used.
-    pub(super) fn into_parts(self) -> (UdpSocket, SocketAddr, impl Send + Sync + std::fmt::Debug) {
+    pub(super) fn into_parts(self) -> (UdpSocket, SocketAddr, Lease) {
         (self.socket, self.local, self.lease)
+    }
+
+    /// Puts a socket taken apart with [`RtpSocket::into_parts`] together again.
+    pub(super) fn from_parts(socket: UdpSocket, local: SocketAddr, lease: Lease) -> RtpSocket {
+        RtpSocket {
+            socket,
+            local,
+            lease,
+        }
     }
 }
 

@@ -38,6 +38,11 @@ pub struct Cdr {
     pub offers: u32,
     pub digits: String,
     pub recording_url: Option<String>,
+    /// The caller asked to be called back.
+    #[serde(default)]
+    pub callback: bool,
+    #[serde(default)]
+    pub callback_failed_attempts: u32,
 }
 
 /// One event of a call.
@@ -91,6 +96,9 @@ pub struct Live {
     pub queue: Option<i64>,
     pub agent: Option<i64>,
     pub legs: Vec<LiveLeg>,
+    /// The caller booked a callback.
+    #[serde(default)]
+    pub callback: bool,
 }
 
 impl Live {

@@ -304,6 +304,21 @@ pub async fn wait_for_phases(api: &Api, connected: usize, queued: usize, in_ivr:
     }
 }
 
+/// Every call's details once there are `count` calls and each has its `ended` event: when
+/// the server hangs up (a flow's end), its BYE goes out before `ended` is durable, so SIPp may
+/// be done before the event can be read.
+pub async fn calls_ended(api: &Api, count: usize) -> Vec<CallDetail> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let calls = api.call_details().await;
+        let done = calls.len() >= count && calls.iter().all(|c| c.first("ended").is_some());
+        if done || tokio::time::Instant::now() >= deadline {
+            return calls;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Reads the agent log of the demo tenant from the data directory (the server stopped).
 pub async fn read_agent_log(data_dir: &std::path::Path) -> Vec<store::AgentEvent> {
     let url = format!("sqlite://{}", data_dir.join("plateau.db").display());

@@ -57,6 +57,11 @@ impl Server {
     /// Starts `plateau demo` on the workspace's data directory (created and seeded at the
     /// first start, reused after) and waits for its banner.
     pub async fn start(ws: &Workspace) -> Server {
+        Server::start_with_args(ws, &[]).await
+    }
+
+    /// [`Server::start`] with more arguments for `plateau demo` (`--trunk 127.0.0.1:5070`).
+    pub async fn start_with_args(ws: &Workspace, extra: &[String]) -> Server {
         let logs = ws.logs_dir();
         let starts = std::fs::read_dir(&logs).map(|d| d.count()).unwrap_or(0);
         let log_path = logs.join(format!("plateau-{}.log", starts + 1));
@@ -68,6 +73,7 @@ impl Server {
             .arg(ws.data_dir())
             .args(["--sip-port", "0", "--http-port", "0", "--bind", "127.0.0.1"])
             .args(["--rtp-ports", RTP_PORTS, "--prompts", "bundled"])
+            .args(extra)
             .env("RUST_LOG", rust_log)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -167,6 +173,16 @@ impl Server {
         ws: &Workspace,
         edit: impl AsyncFnOnce(&store::TenantStore),
     ) -> Server {
+        Server::start_edited_with_args(ws, &[], edit).await
+    }
+
+    /// [`Server::start_edited`], the server that the test uses started with `extra`
+    /// arguments.
+    pub async fn start_edited_with_args(
+        ws: &Workspace,
+        extra: &[String],
+        edit: impl AsyncFnOnce(&store::TenantStore),
+    ) -> Server {
         let seeding = Server::start(ws).await;
         let status = seeding.stop().await;
         assert!(status.success(), "the seeding start stopped with {status}");
@@ -180,7 +196,7 @@ impl Server {
         let demo = db.tenant(demo.id).await.expect("the demo tenant's store");
         edit(&demo).await;
         db.close().await;
-        Server::start(ws).await
+        Server::start_with_args(ws, extra).await
     }
 
     /// The API, with the admin's token.

@@ -118,7 +118,13 @@ impl TestPlane {
                 let _ = reply.send(calls);
             }
             // No calls to transfer here: dropping the reply answers "unavailable".
-            Command::Transfer { .. } => {}
+            Command::Transfer { .. } | Command::Consult { .. } => {}
+            // No prompts here: flows cannot be checked (the flows API answers 503).
+            Command::PromptLibrary { .. } => {}
+            // Nothing is cached here: the store is always current.
+            Command::Reload { reply } => {
+                let _ = reply.send(());
+            }
             Command::Drain { .. } => unreachable!("handled by the loop"),
         }
     }
@@ -307,20 +313,32 @@ pub async fn request(
     token: Option<&str>,
     body: Option<&str>,
 ) -> Reply {
+    let body = body.map(|b| ("application/json", b));
+    request_typed(addr, method, path, token, body).await
+}
+
+/// [`request`] with a body of the given `Content-Type`.
+pub async fn request_typed(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<(&str, &str)>,
+) -> Reply {
     let mut stream = TcpStream::connect(addr).await.expect("test setup");
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     if let Some(token) = token {
         head.push_str(&format!("Authorization: Bearer {token}\r\n"));
     }
-    if let Some(body) = body {
+    if let Some((content_type, body)) = body {
         head.push_str(&format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            "Content-Type: {content_type}\r\nContent-Length: {}\r\n",
             body.len()
         ));
     }
     head.push_str("\r\n");
     stream.write_all(head.as_bytes()).await.expect("test setup");
-    if let Some(body) = body {
+    if let Some((_, body)) = body {
         stream.write_all(body.as_bytes()).await.expect("test setup");
     }
     let mut raw = Vec::new();

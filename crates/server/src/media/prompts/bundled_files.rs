@@ -55,6 +55,26 @@ pub(super) const BUNDLED: &[(&str, &str, &[u8])] = &[
     ),
     (
         "en",
+        "callback-offer",
+        include_bytes!("../../../assets/prompts/en/callback-offer.wav"),
+    ),
+    (
+        "en",
+        "callback-number",
+        include_bytes!("../../../assets/prompts/en/callback-number.wav"),
+    ),
+    (
+        "en",
+        "callback-confirm",
+        include_bytes!("../../../assets/prompts/en/callback-confirm.wav"),
+    ),
+    (
+        "en",
+        "callback-thanks",
+        include_bytes!("../../../assets/prompts/en/callback-thanks.wav"),
+    ),
+    (
+        "en",
         "digits/0",
         include_bytes!("../../../assets/prompts/en/digits/0.wav"),
     ),
@@ -467,6 +487,26 @@ pub(super) const BUNDLED: &[(&str, &str, &[u8])] = &[
         "fr",
         "call-recorded",
         include_bytes!("../../../assets/prompts/fr/call-recorded.wav"),
+    ),
+    (
+        "fr",
+        "callback-offer",
+        include_bytes!("../../../assets/prompts/fr/callback-offer.wav"),
+    ),
+    (
+        "fr",
+        "callback-number",
+        include_bytes!("../../../assets/prompts/fr/callback-number.wav"),
+    ),
+    (
+        "fr",
+        "callback-confirm",
+        include_bytes!("../../../assets/prompts/fr/callback-confirm.wav"),
+    ),
+    (
+        "fr",
+        "callback-thanks",
+        include_bytes!("../../../assets/prompts/fr/callback-thanks.wav"),
     ),
     (
         "fr",
