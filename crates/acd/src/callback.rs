@@ -128,9 +128,4 @@ impl crate::Acd {
         }
         self.become_available(now, agent, ChangeCause::OfferWithdrawn, true);
     }
-
-    /// A callback's pause is over: route it.
-    pub(crate) fn retry_callback(&mut self, now: Instant, contact_id: ContactId) {
-        self.dispatch_contact(now, contact_id);
-    }
 }

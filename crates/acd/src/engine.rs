@@ -121,7 +121,11 @@ impl Acd {
     /// harmless.
     pub fn handle_timeout(&mut self, now: Instant) {
         let now = self.tick(now);
-        let mut relaxed = Vec::new();
+        // Contacts that became routable at this instant (a ring widened, a callback's pause
+        // ended) are routed together once every due timer has run, most urgent first: routing
+        // each as its timer pops would serve one before a more urgent one due at the same
+        // instant.
+        let mut released = Vec::new();
         while let Some(timer) = self.timers.pop_due(now) {
             match timer {
                 Timer::Offer(contact) => self.offer_timed_out(now, contact),
@@ -129,16 +133,14 @@ impl Acd {
                 Timer::Announce(contact) => self.announce(now, contact),
                 Timer::MaxWait(contact) => self.max_wait_reached(now, contact),
                 Timer::Overflow(contact) => self.overflow_due(now, contact),
-                Timer::Retry(contact) => self.retry_callback(now, contact),
+                Timer::Retry(contact) => released.push(contact),
                 Timer::Relax(contact) => {
                     self.settle(now, contact);
-                    relaxed.push(contact);
+                    released.push(contact);
                 }
             }
         }
-        // Contacts whose ring widened together are routed most urgent first, so the order of
-        // service holds among them too.
-        relaxed.sort_by_cached_key(|c| {
+        released.sort_by_cached_key(|c| {
             self.contacts.get(c).map(|contact| {
                 let aging = self
                     .queues
@@ -149,7 +151,8 @@ impl Acd {
                 (Reverse(urgency), contact.key.arrived_at, contact.key.seq)
             })
         });
-        self.dispatch_in_order(now, relaxed);
+        released.dedup();
+        self.dispatch_in_order(now, released);
     }
 
     /// The next thing for the server to do or record, in the order it happened.
