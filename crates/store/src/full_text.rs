@@ -9,7 +9,9 @@
 //! difference remains: SQLite folds accents (`resilie` finds `résilié`), PostgreSQL's `simple`
 //! configuration does not (that would need the `unaccent` extension).
 
-use crate::db::Backend;
+use crate::db::{Backend, get};
+use crate::error::Result;
+use crate::tenant::TenantStore;
 
 /// At most this many words of a query are used.
 const MAX_WORDS: usize = 16;
@@ -64,6 +66,31 @@ pub(crate) fn ranked_ids(backend: Backend, table: &str, id_column: &str) -> Stri
              ORDER BY MAX(ts_rank(document, to_tsquery('simple', $2))) DESC, {id_column} DESC \
              LIMIT $3"
         ),
+    }
+}
+
+impl TenantStore {
+    /// The ids in `id_column` of the tenant's rows of search table `table` that contain every
+    /// word of `text` (as prefixes), best match first, at most `limit` (1 to 100).
+    pub(crate) async fn search_ids(
+        &self,
+        table: &str,
+        id_column: &str,
+        text: &str,
+        limit: u32,
+    ) -> Result<Vec<i64>> {
+        let backend = self.store.backend();
+        let words = words(text);
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(sqlx::AssertSqlSafe(ranked_ids(backend, table, id_column)))
+            .bind(self.tid())
+            .bind(expression(backend, &words))
+            .bind(i64::from(limit.clamp(1, 100)))
+            .fetch_all(self.store.pool())
+            .await?;
+        rows.iter().map(|row| get(row, "id")).collect()
     }
 }
 

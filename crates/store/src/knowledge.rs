@@ -8,7 +8,6 @@ use sqlx::any::AnyRow;
 
 use crate::db::get;
 use crate::error::{Entity, Error, Result, found};
-use crate::full_text;
 use crate::ids::KbArticleId;
 use crate::tenant::TenantStore;
 
@@ -187,25 +186,13 @@ impl TenantStore {
     /// Articles whose title, tags or text contain every word of `text` (as prefixes), best match
     /// first (title matches weigh most), at most `limit` (1 to 100).
     pub async fn search_kb(&self, text: &str, limit: u32) -> Result<Vec<KbArticle>> {
-        let backend = self.store.backend();
-        let words = full_text::words(text);
-        if words.is_empty() {
-            return Ok(Vec::new());
-        }
-        let rows = sqlx::query(sqlx::AssertSqlSafe(full_text::ranked_ids(
-            backend,
-            "kb_search",
-            "article_id",
-        )))
-        .bind(self.tid())
-        .bind(full_text::expression(backend, &words))
-        .bind(i64::from(limit.clamp(1, 100)))
-        .fetch_all(self.store.pool())
-        .await?;
-        let mut articles = Vec::with_capacity(rows.len());
-        for row in &rows {
-            if let Some(article) = self.kb_article(KbArticleId(get(row, "id")?)).await? {
-                articles.push(article);
+        let mut articles = Vec::new();
+        for id in self
+            .search_ids("kb_search", "article_id", text, limit)
+            .await?
+        {
+            if let Some(found) = self.kb_article(KbArticleId(id)).await? {
+                articles.push(found);
             }
         }
         Ok(articles)

@@ -18,7 +18,6 @@ use sqlx::any::AnyRow;
 
 use crate::db::{get, get_parsed};
 use crate::error::{Entity, Error, Result, found};
-use crate::full_text;
 use crate::ids::{CustomerId, InteractionId, TicketCategoryId, TicketId, UserId};
 use crate::order::Order;
 use crate::tenant::TenantStore;
@@ -983,25 +982,13 @@ impl TenantStore {
     /// Tickets whose subject or notes contain every word of `text` (as prefixes), best match
     /// first, at most `limit` (1 to 100).
     pub async fn search_tickets(&self, text: &str, limit: u32) -> Result<Vec<Ticket>> {
-        let backend = self.store.backend();
-        let words = full_text::words(text);
-        if words.is_empty() {
-            return Ok(Vec::new());
-        }
-        let rows = sqlx::query(sqlx::AssertSqlSafe(full_text::ranked_ids(
-            backend,
-            "ticket_search",
-            "ticket_id",
-        )))
-        .bind(self.tid())
-        .bind(full_text::expression(backend, &words))
-        .bind(i64::from(limit.clamp(1, 100)))
-        .fetch_all(self.store.pool())
-        .await?;
-        let mut tickets = Vec::with_capacity(rows.len());
-        for row in &rows {
-            if let Some(ticket) = self.ticket(TicketId(get(row, "id")?)).await? {
-                tickets.push(ticket);
+        let mut tickets = Vec::new();
+        for id in self
+            .search_ids("ticket_search", "ticket_id", text, limit)
+            .await?
+        {
+            if let Some(found) = self.ticket(TicketId(id)).await? {
+                tickets.push(found);
             }
         }
         Ok(tickets)
