@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::customer::{Content, ID_CHUNK, replace_identities};
-use crate::db::{BATCH_ROWS, get, param_list, values_list};
+use crate::customer::{BIND_ROWS, Content, ID_CHUNK, replace_identities};
+use crate::db::{get, param_list, values_list};
 use crate::error::{Error, Result};
 use crate::tenant::TenantStore;
 
@@ -132,11 +132,13 @@ impl TenantStore {
         writes.sort_unstable();
 
         let mut written: Vec<(i64, &Content<'_>)> = Vec::with_capacity(writes.len());
+        // Customers that existed before this batch: only they have identities to replace.
+        let mut stale: Vec<i64> = Vec::new();
         let by_key: HashMap<&str, usize> = writes
             .iter()
             .map(|&i| (rows[i].external_id.as_str(), i))
             .collect();
-        for chunk in writes.chunks(BATCH_ROWS) {
+        for chunk in writes.chunks(BIND_ROWS) {
             let sql = format!(
                 "INSERT INTO customers (tenant_id, created_at_ms, updated_at_ms, external_id, \
                  first_name, last_name, fields, consent_recording, consent_marketing, row_hash, \
@@ -171,10 +173,13 @@ impl TenantStore {
                     .get(key.as_str())
                     .copied()
                     .ok_or_else(|| Error::corrupt("external_id", "not in the batch"))?;
+                if stored.contains_key(key.as_str()) {
+                    stale.push(id);
+                }
                 written.push((id, &contents[i]));
             }
         }
-        replace_identities(conn, self.tid(), &written).await?;
+        replace_identities(conn, self.tid(), &stale, &written).await?;
         tx.commit().await?;
         Ok(report)
     }
