@@ -27,6 +27,7 @@
 pub mod call;
 pub mod config;
 pub mod control;
+pub mod custom_fields;
 pub mod http;
 pub mod launch;
 pub mod log;

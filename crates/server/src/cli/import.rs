@@ -13,9 +13,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use crm::{
-    ColumnMapping, CustomerReader, FieldDef, FieldDefs, FieldKey, NewCustomer, Region, RowError,
-};
+use crm::{ColumnMapping, CustomerReader, NewCustomer, Region, RowError};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use store::{CustomerUpsert, TenantStore, UpsertReport};
 use tokio::sync::mpsc;
@@ -85,7 +83,9 @@ pub fn run(args: &Args) -> ExitCode {
 async fn import(args: &Args) -> Result<(), String> {
     let started = Instant::now();
     let tenant = args.database.open_tenant().await?;
-    let defs = field_defs(&tenant).await?;
+    let defs = plateau::custom_fields::tenant_field_defs(&tenant)
+        .await
+        .map_err(|e| e.to_string())?;
     let mapping = ColumnMapping::parse(&args.mapping).map_err(|e| e.to_string())?;
     let region: Region = args
         .region
@@ -257,25 +257,6 @@ pub(super) fn to_upsert(customer: NewCustomer) -> Result<CustomerUpsert, String>
         consent_recording: customer.consent_recording,
         consent_marketing: customer.consent_marketing,
     })
-}
-
-/// The tenant's custom field definitions, as the `crm` reader checks values against them.
-pub(super) async fn field_defs(tenant: &TenantStore) -> Result<FieldDefs, String> {
-    let stored = tenant
-        .custom_field_defs()
-        .await
-        .map_err(|e| format!("cannot read custom fields: {e}"))?;
-    let mut defs = Vec::with_capacity(stored.len());
-    for def in stored {
-        let bad = |e: &dyn std::fmt::Display| format!("custom field {:?}: {e}", def.key);
-        defs.push(FieldDef {
-            key: FieldKey::new(&def.key).map_err(|e| bad(&e))?,
-            label: def.label.clone(),
-            kind: serde_json::from_value(def.kind.clone()).map_err(|e| bad(&e))?,
-            required: def.required,
-        });
-    }
-    FieldDefs::new(defs).map_err(|e| format!("custom fields: {e}"))
 }
 
 fn progress_bar(size: u64) -> ProgressBar {

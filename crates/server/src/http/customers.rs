@@ -437,23 +437,15 @@ pub struct CustomerBody {
 
 /// The tenant's custom fields as `crm` checks values against them.
 async fn tenant_field_defs(caller: &Caller) -> Result<crm::FieldDefs, ApiError> {
-    let mut defs = Vec::new();
-    for def in caller.tenant.custom_field_defs().await? {
-        let corrupt = |e: &dyn std::fmt::Display| {
-            tracing::error!(key = %def.key, error = %e, "stored custom field does not load");
-            ApiError::Internal
-        };
-        defs.push(crm::FieldDef {
-            key: crm::FieldKey::new(&def.key).map_err(|e| corrupt(&e))?,
-            label: def.label.clone(),
-            kind: serde_json::from_value(def.kind.clone()).map_err(|e| corrupt(&e))?,
-            required: def.required,
-        });
-    }
-    crm::FieldDefs::new(defs).map_err(|e| {
-        tracing::error!(error = %e, "stored custom fields do not load");
-        ApiError::Internal
-    })
+    crate::custom_fields::tenant_field_defs(&caller.tenant)
+        .await
+        .map_err(|e| match e {
+            crate::custom_fields::FieldDefsError::Store(e) => ApiError::from(e),
+            corrupt => {
+                tracing::error!(error = %corrupt, "stored custom fields do not load");
+                ApiError::Internal
+            }
+        })
 }
 
 async fn record(caller: &Caller, body: CustomerBody) -> Result<CustomerRecord, ApiError> {
