@@ -11,7 +11,7 @@ mod http_support;
 use std::time::Duration;
 
 use e2e::Workspace;
-use e2e::checks::{assert_events_in_order, by_caller};
+use e2e::checks::{assert_events_in_order, by_caller, calls_ended};
 use e2e::ports::free_media_port;
 use e2e::server::Server;
 use e2e::sipp::Sipp;
@@ -122,7 +122,8 @@ async fn callers_take_the_open_closed_or_holiday_branch_by_the_tenants_local_tim
         outcome.assert_passed(1);
     }
 
-    let calls = server.api().call_details().await;
+    // The server's BYE leaves before its `ended` event is durable: wait for the log.
+    let calls = calls_ended(&server.api(), CASES.len()).await;
     assert_eq!(calls.len(), CASES.len(), "one interaction per call");
     for (_, name, caller, branch) in CASES {
         let call = by_caller(&calls, &format!("{caller}1"));
