@@ -239,6 +239,38 @@ impl TenantStore {
         rows.iter().map(Interaction::from_row).collect()
     }
 
+    /// Interactions whose caller is one of `callers` (as stored: E.164), newest first, at most
+    /// `limit`: a customer's calls. Only the first [`BATCH_ROWS`] numbers are looked at.
+    pub async fn interactions_from(
+        &self,
+        callers: &[String],
+        limit: u32,
+    ) -> Result<Vec<Interaction>> {
+        let callers = &callers[..callers.len().min(BATCH_ROWS)];
+        if callers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            concat!(
+                "SELECT ",
+                interaction_columns!(),
+                " FROM interactions WHERE tenant_id = $1 AND caller IN ({}) \
+                 ORDER BY id DESC LIMIT ${}"
+            ),
+            param_list(1, callers.len()),
+            callers.len() + 2
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(self.tid());
+        for caller in callers {
+            query = query.bind(caller.as_str());
+        }
+        let rows = query
+            .bind(i64::from(limit))
+            .fetch_all(self.store.pool())
+            .await?;
+        rows.iter().map(Interaction::from_row).collect()
+    }
+
     /// An interaction's events, in sequence order.
     pub async fn events(&self, id: InteractionId) -> Result<Vec<Event>> {
         let rows = sqlx::query(

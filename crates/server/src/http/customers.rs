@@ -14,11 +14,6 @@
 //! `region` given (`FR`), else the country of the tenant's first phone number, so a French
 //! center's agents may type `01 23 45 67 89`. Custom field values are checked against the
 //! tenant's definitions by `crm::custom_field` (422 listing every problem) and stored typed.
-//!
-//! Calls from the customer's numbers are looked for among the tenant's latest
-//! [`RECENT_CALLS`] calls: the store has no index of calls by number yet.
-
-use std::collections::HashSet;
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
@@ -27,8 +22,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use store::{
-    Customer, CustomerFilter, CustomerId, CustomerRecord, CustomerSummary, InteractionQuery,
-    SearchPage, TicketQuery,
+    Customer, CustomerFilter, CustomerId, CustomerRecord, CustomerSummary, SearchPage, TicketQuery,
 };
 use utoipa::{IntoParams, ToSchema};
 
@@ -40,8 +34,8 @@ use super::orders::OrderJson;
 use super::pagination;
 use super::tickets::{TicketJson, TimeJson};
 
-/// Calls searched for a customer's numbers.
-pub const RECENT_CALLS: u32 = 500;
+/// Most calls shown with a customer.
+const CUSTOMER_CALLS: u32 = 100;
 /// Most phones and emails on one customer.
 const MAX_IDENTITIES: usize = 20;
 /// Longest names and external id.
@@ -137,7 +131,7 @@ pub struct CustomerDetailJson {
     tickets: Vec<TicketJson>,
     /// Their orders, oldest first.
     orders: Vec<OrderJson>,
-    /// Calls from their numbers among the tenant's latest 500, newest first.
+    /// Calls from their numbers, newest first, at most 100.
     calls: Vec<ContactJson>,
 }
 
@@ -381,29 +375,20 @@ pub async fn detail(
         })
         .await?;
     let orders = caller.tenant.customer_orders(customer.id).await?;
-    let phones: HashSet<&str> = customer.phones.iter().map(String::as_str).collect();
-    let calls = if phones.is_empty() {
-        Vec::new()
-    } else {
-        caller
-            .tenant
-            .interactions(&InteractionQuery {
-                limit: RECENT_CALLS,
-                ..InteractionQuery::default()
-            })
-            .await?
-            .into_iter()
-            .filter(|i| phones.contains(i.caller.as_str()))
-            .map(|i| ContactJson {
-                interaction_id: i.id.to_string(),
-                caller: i.caller,
-                dialed: i.dialed,
-                started_at: rfc3339(i.created_at_ms),
-                started_at_ms: i.created_at_ms,
-                ended_at_ms: i.ended_at_ms,
-            })
-            .collect()
-    };
+    let calls = caller
+        .tenant
+        .interactions_from(&customer.phones, CUSTOMER_CALLS)
+        .await?
+        .into_iter()
+        .map(|i| ContactJson {
+            interaction_id: i.id.to_string(),
+            caller: i.caller,
+            dialed: i.dialed,
+            started_at: rfc3339(i.created_at_ms),
+            started_at_ms: i.created_at_ms,
+            ended_at_ms: i.ended_at_ms,
+        })
+        .collect();
     Ok(Json(CustomerDetailJson {
         customer: CustomerJson::from(&customer),
         tickets: tickets.tickets.iter().map(TicketJson::from).collect(),

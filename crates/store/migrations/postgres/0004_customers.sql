@@ -65,3 +65,6 @@ CREATE TABLE custom_field_defs (
 -- Search: the 'simple' configuration (no stemming, no stop words: names and numbers are not
 -- prose), as an expression index the search query repeats word for word.
 CREATE INDEX customers_search ON customers USING GIN (to_tsvector('simple', search_text));
+
+-- A customer's calls: interactions by the caller's number.
+CREATE INDEX interactions_caller ON interactions (tenant_id, caller);

@@ -84,3 +84,6 @@ CREATE TRIGGER customers_fts_update AFTER UPDATE OF search_text ON customers BEG
         VALUES ('delete', old.id, old.search_text);
     INSERT INTO customers_fts (rowid, search_text) VALUES (new.id, new.search_text);
 END;
+
+-- A customer's calls: interactions by the caller's number.
+CREATE INDEX interactions_caller ON interactions (tenant_id, caller);

@@ -19,6 +19,7 @@ contract!(
     open_interactions_are_seen_by_a_store_opened_after_a_crash,
     closing_open_interactions_appends_server_stopped,
     interactions_are_listed_newest_first_with_a_cursor,
+    a_customers_calls_are_found_by_their_numbers,
     interactions_with_events_follow_the_requested_order,
     agent_events_are_appended_and_listed_per_agent,
     cdrs_are_derived_from_stored_events,
@@ -206,6 +207,50 @@ async fn closing_open_interactions_appends_server_stopped(fx: &Fixture) {
     assert_eq!(cdr.end_cause, Some(EndCause::ServerStopped));
     assert!(
         t.close_open_interactions(T0 + 2_000, EndCause::ServerStopped)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn a_customers_calls_are_found_by_their_numbers(fx: &Fixture) {
+    let t = fx.tenant("acme").await;
+    let from = |n: u128, caller: &str| {
+        NewInteraction::inbound_call(id(n), caller, "+33100000000", T0 + n as i64)
+    };
+    t.append_log(&LogBatch {
+        interactions: vec![
+            from(1, "+33611111111"),
+            from(2, "+33622222222"),
+            from(3, "+33611111111"),
+            from(4, "+33633333333"),
+        ],
+        ..LogBatch::default()
+    })
+    .await
+    .unwrap();
+    let found = |callers: Vec<&str>, limit| {
+        let t = t.clone();
+        let callers: Vec<String> = callers.into_iter().map(str::to_owned).collect();
+        async move {
+            t.interactions_from(&callers, limit)
+                .await
+                .unwrap()
+                .iter()
+                .map(|i| i.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        found(vec!["+33611111111", "+33622222222"], 10).await,
+        [id(3), id(2), id(1)]
+    );
+    assert_eq!(found(vec!["+33611111111"], 1).await, [id(3)]);
+    assert!(found(vec![], 10).await.is_empty());
+    let other = fx.tenant("globex").await;
+    assert!(
+        other
+            .interactions_from(&["+33611111111".to_owned()], 10)
             .await
             .unwrap()
             .is_empty()
