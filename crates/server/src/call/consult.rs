@@ -714,14 +714,7 @@ impl Board {
             // A consultation begun before this call reached A is about it now.
             c.customer = Some(id);
         }
-        self.respond_status(now, key, &request, StatusCode::ACCEPTED);
-        self.notify_refer(now, dialog, "SIP/2.0 100 Trying", "active;expires=60");
-        self.notify_refer(
-            now,
-            dialog,
-            "SIP/2.0 200 OK",
-            "terminated;reason=noresource",
-        );
+        self.accept_refer(now, key, &request, dialog);
         self.join_consulted(now, consult, "refer");
     }
 

@@ -210,7 +210,20 @@ impl Board {
                 return;
             }
         };
-        self.respond_status(now, key, &request, StatusCode::ACCEPTED);
+        self.accept_refer(now, key, &request, dialog);
+        self.carry_out_transfer(now, id, agent, resolved, &target, "refer");
+    }
+
+    /// Accepts a REFER the server carries out at once: 202, then the implicit subscription's
+    /// NOTIFYs, `100 Trying` and the final `200 OK` that ends it.
+    pub(crate) fn accept_refer(
+        &mut self,
+        now: Instant,
+        key: ServerKey,
+        request: &Request,
+        dialog: DialogKey,
+    ) {
+        self.respond_status(now, key, request, StatusCode::ACCEPTED);
         self.notify_refer(now, dialog, "SIP/2.0 100 Trying", "active;expires=60");
         self.notify_refer(
             now,
@@ -218,17 +231,10 @@ impl Board {
             "SIP/2.0 200 OK",
             "terminated;reason=noresource",
         );
-        self.carry_out_transfer(now, id, agent, resolved, &target, "refer");
     }
 
     /// A NOTIFY of the implicit REFER subscription (RFC 3515 §2.4.4) with a sipfrag body.
-    pub(crate) fn notify_refer(
-        &mut self,
-        now: Instant,
-        dialog: DialogKey,
-        status_line: &str,
-        state: &str,
-    ) {
+    fn notify_refer(&mut self, now: Instant, dialog: DialogKey, status_line: &str, state: &str) {
         let Some(peer) = self.sip.dialogs.get(dialog).map(|d| d.peer().clone()) else {
             return;
         };
