@@ -11,6 +11,8 @@
 //! - [`phones`]: agents' phones: a SIPp REGISTER with digest auth, then a SIPp answerer on the
 //!   port registered.
 //! - [`ports`]: free ports for SIPp, found by binding port 0.
+//! - [`browser`]: headless Chromium through `playwright-core` running the node scripts of
+//!   `tests/browser/` against the pages the server serves.
 //! - [`checks`]: what the issue asks of every call (events in order, a complete CDR, a
 //!   recording of the right length, audio both ways, replies in order, offers to the agent
 //!   idle longest), and waiting for calls to reach a phase, shared by the tests.
@@ -26,6 +28,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 pub mod api;
+pub mod browser;
 pub mod checks;
 pub mod phones;
 pub mod ports;
