@@ -229,6 +229,11 @@ fn migrator(backend: Backend) -> Migrator {
                 "tickets",
                 include_str!("../migrations/sqlite/0005_tickets.sql"),
             ),
+            (
+                6,
+                "web sessions",
+                include_str!("../migrations/sqlite/0006_web_sessions.sql"),
+            ),
         ],
         Backend::Postgres => &[
             (
@@ -255,6 +260,11 @@ fn migrator(backend: Backend) -> Migrator {
                 5,
                 "tickets",
                 include_str!("../migrations/postgres/0005_tickets.sql"),
+            ),
+            (
+                6,
+                "web sessions",
+                include_str!("../migrations/postgres/0006_web_sessions.sql"),
             ),
         ],
     };

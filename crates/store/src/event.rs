@@ -91,6 +91,14 @@ pub enum EventKind {
     RecordingStopped,
     /// An agent changed state (agent log).
     AgentStateChanged,
+    /// A supervisor joined the call as a third leg (`{by, mode}`: listen, whisper, barge).
+    MonitorStarted,
+    /// The supervisor switched mode (`{mode}`).
+    MonitorMode,
+    /// The supervisor left the call.
+    MonitorEnded,
+    /// The supervisor took the call over from its agent (`{from_agent, by}`).
+    TakenOver,
 }
 
 text_enum!(EventKind, "event kind",
@@ -119,6 +127,10 @@ text_enum!(EventKind, "event kind",
     RecordingStarted => "recording_started",
     RecordingStopped => "recording_stopped",
     AgentStateChanged => "agent_state_changed",
+    MonitorStarted => "monitor_started",
+    MonitorMode => "monitor_mode",
+    MonitorEnded => "monitor_ended",
+    TakenOver => "taken_over",
 );
 
 /// Why an interaction ended.

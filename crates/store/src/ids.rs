@@ -92,6 +92,10 @@ row_id!(
     /// A knowledge-base article.
     KbArticleId
 );
+row_id!(
+    /// A web session (a browser's login).
+    WebSessionId
+);
 
 /// An interaction's id: sortable by creation time, unique without coordination between nodes.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

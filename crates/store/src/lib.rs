@@ -66,7 +66,8 @@
 //!   and take the lock with `BEGIN IMMEDIATE`; `busy_timeout` covers other processes.
 //! - **Passwords and secrets.** Web passwords are Argon2id hashes ([`PasswordHash`]); SIP secrets
 //!   are HA1 values only ([`SipHa1`], computed by the `sip` crate); API tokens are stored as
-//!   SHA-256 hashes and shown once ([`TokenSecret`]). None of them prints in `Debug`.
+//!   SHA-256 hashes and shown once ([`TokenSecret`]); so are web sessions' cookie secrets
+//!   ([`SessionSecret`], see `web_session.rs`). None of them prints in `Debug`.
 //!
 //! Not yet handled: with several nodes on one PostgreSQL database, [`TenantStore::open_interactions`]
 //! sees every node's live calls; interactions will need the owning node's name before a restarted
@@ -112,6 +113,7 @@ pub mod ticket;
 pub mod ticket_event;
 pub mod token;
 pub mod user;
+pub mod web_session;
 
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use cdr::Cdr;
@@ -128,7 +130,7 @@ pub use flow::{Flow, FlowVersion};
 pub use ids::{
     AgentEventId, ApiTokenId, AuditId, CustomerId, DispositionId, FlowId, InteractionId,
     KbArticleId, OrderId, ProductId, QueueId, RecordingId, ScriptId, ScriptRunId, TenantId,
-    TicketCategoryId, TicketId, UserId,
+    TicketCategoryId, TicketId, UserId, WebSessionId,
 };
 pub use interaction::{Channel, Direction, Interaction, InteractionQuery, NewInteraction};
 pub use knowledge::{KbArticle, NewKbArticle};
@@ -150,3 +152,4 @@ pub use ticket::{
 pub use ticket_event::{NoteVisibility, SlaTarget, TicketEvent, TicketEventData};
 pub use token::{ApiToken, TokenOwner, TokenSecret};
 pub use user::{NewUser, Role, SipCredentials, SipHa1, User};
+pub use web_session::{Language, SessionSecret, WebLogin, WebSession};

@@ -363,6 +363,28 @@ impl TenantStore {
         rows.iter().map(AgentEvent::from_row).collect()
     }
 
+    /// Every agent's events that happened at or after `since_ms` (a day's start), in log
+    /// order, after `after` (a cursor: the last id seen), `limit` at most: what a day's figures
+    /// are seeded from.
+    pub async fn agent_events_since(
+        &self,
+        since_ms: i64,
+        after: Option<AgentEventId>,
+        limit: u32,
+    ) -> Result<Vec<AgentEvent>> {
+        let rows = sqlx::query(
+            "SELECT id, user_id, interaction_id, at_ms, kind, data FROM agent_events \
+             WHERE tenant_id = $1 AND at_ms >= $2 AND id > $3 ORDER BY id LIMIT $4",
+        )
+        .bind(self.tid())
+        .bind(since_ms)
+        .bind(after.map_or(0, |a| a.0))
+        .bind(i64::from(limit))
+        .fetch_all(self.store.pool())
+        .await?;
+        rows.iter().map(AgentEvent::from_row).collect()
+    }
+
     /// Interactions with no `ended` event: at start, the calls that were up when the server
     /// stopped or died. Oldest first.
     pub async fn open_interactions(&self) -> Result<Vec<Interaction>> {

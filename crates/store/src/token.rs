@@ -88,11 +88,12 @@ pub struct TokenOwner {
     pub token_id: ApiTokenId,
 }
 
-fn to_hex(bytes: &[u8]) -> String {
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn token_hash(secret: &str) -> String {
+/// SHA-256 of a secret's text, in hex: how API tokens and web session secrets are stored.
+pub(crate) fn token_hash(secret: &str) -> String {
     to_hex(&Sha256::digest(secret.as_bytes()))
 }
 

@@ -379,6 +379,19 @@ impl TenantStore {
     }
 }
 
+/// Spends the Argon2 work of one verification for nothing (on tokio's blocking threads), so a
+/// login that finds no user takes as long as one with a wrong password.
+pub(crate) async fn spend_verification_time(password: &str) -> Result<()> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        if let Some(dummy) = dummy_hash() {
+            dummy.verify(&password);
+        }
+    })
+    .await
+    .map_err(|e| Error::PasswordHash(e.to_string()))
+}
+
 /// A hash to verify against when the user has none, to spend the same time.
 fn dummy_hash() -> Option<&'static PasswordHash> {
     static DUMMY: OnceLock<Option<PasswordHash>> = OnceLock::new();

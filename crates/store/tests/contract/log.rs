@@ -22,6 +22,7 @@ contract!(
     a_customers_calls_are_found_by_their_numbers,
     interactions_with_events_follow_the_requested_order,
     agent_events_are_appended_and_listed_per_agent,
+    agent_events_since_a_time_are_listed_in_log_order,
     cdrs_are_derived_from_stored_events,
     large_batches_are_written_whole,
 );
@@ -350,6 +351,37 @@ async fn agent_events_are_appended_and_listed_per_agent(fx: &Fixture) {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::MissingReference), "{err:?}");
+}
+
+async fn agent_events_since_a_time_are_listed_in_log_order(fx: &Fixture) {
+    let t = fx.tenant("acme").await;
+    let alice = agent(&t, "alice", "1001").await;
+    let bob = agent(&t, "bob", "1002").await;
+    t.append_agent_events(&[
+        NewAgentEvent::state_changed(alice.id, T0 - 10, "logged_out", "available", None),
+        NewAgentEvent::state_changed(bob.id, T0, "logged_out", "available", None),
+        NewAgentEvent::state_changed(alice.id, T0 + 5, "available", "on_call", None),
+        NewAgentEvent::state_changed(bob.id, T0 + 6, "available", "not_ready", Some("break")),
+    ])
+    .await
+    .unwrap();
+    let since = t.agent_events_since(T0, None, 100).await.unwrap();
+    let times: Vec<i64> = since.iter().map(|e| e.at_ms).collect();
+    assert_eq!(times, [T0, T0 + 5, T0 + 6]);
+    let page = t
+        .agent_events_since(T0, Some(since[0].id), 1)
+        .await
+        .unwrap();
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].id, since[1].id);
+    let other = fx.tenant("other").await;
+    assert!(
+        other
+            .agent_events_since(T0, None, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn cdrs_are_derived_from_stored_events(fx: &Fixture) {

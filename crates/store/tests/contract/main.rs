@@ -23,3 +23,4 @@ mod routing;
 mod tenants;
 mod tokens;
 mod users;
+mod web_sessions;
