@@ -28,6 +28,7 @@ mod inbound_call;
 mod ivr_http;
 mod ivr_steps;
 mod media_events;
+mod monitor;
 mod number;
 mod offer;
 mod outbound;

@@ -71,6 +71,10 @@ pub struct Config {
     /// callbacks are not offered and transfers to numbers are refused.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trunk: Option<TrunkConfig>,
+    /// The browser softphone (WebRTC media socket, ICE servers for the browsers).
+    pub webrtc: crate::webphone::WebRtcConfig,
+    /// The floor's figures: service-level and short-abandon thresholds.
+    pub floor: crate::floor::FloorConfig,
 }
 
 /// The SIP trunk (a carrier or a PBX) that outbound calls go through, over UDP.
@@ -259,6 +263,12 @@ pub struct HttpConfig {
     /// Whether `/metrics` answers without a token (for a Prometheus scraper on a private
     /// network); when false it needs a supervisor's or an admin's token.
     pub metrics_public: bool,
+    /// Whether the session cookie is marked `Secure` (sent over HTTPS only): set it when the
+    /// pages are served through an HTTPS proxy.
+    pub secure_cookies: bool,
+    /// A web session unused this long ends (the agent logs in again).
+    #[serde(with = "duration_text")]
+    pub session_idle_timeout: Duration,
 }
 
 /// Limits on input, so that no peer can make the server grow without bound.
@@ -400,6 +410,8 @@ impl Default for Config {
             prompts: PromptsConfig::default(),
             agents: AgentsConfig::default(),
             trunk: None,
+            webrtc: crate::webphone::WebRtcConfig::default(),
+            floor: crate::floor::FloorConfig::default(),
         }
     }
 }
@@ -437,6 +449,8 @@ impl Default for HttpConfig {
             bind: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
             port: 8080,
             metrics_public: true,
+            secure_cookies: false,
+            session_idle_timeout: Duration::from_secs(12 * 3_600),
         }
     }
 }

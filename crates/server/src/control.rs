@@ -279,6 +279,99 @@ pub enum TransferError {
     NoTrunk,
 }
 
+/// How a supervisor is on a call (`POST /api/v1/calls/{id}/monitor`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MonitorMode {
+    /// Hears caller and agent; nobody hears the supervisor.
+    Listen,
+    /// Hears both; only the agent hears the supervisor (coaching).
+    Whisper,
+    /// Everyone hears everyone.
+    Barge,
+}
+
+impl MonitorMode {
+    /// The name in events and audit entries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MonitorMode::Listen => "listen",
+            MonitorMode::Whisper => "whisper",
+            MonitorMode::Barge => "barge",
+        }
+    }
+
+    /// Who hears whom in the media task's mix.
+    pub fn mix(self) -> media::mixer::MixMode {
+        match self {
+            MonitorMode::Listen => media::mixer::MixMode::Monitor,
+            MonitorMode::Whisper => media::mixer::MixMode::Whisper,
+            MonitorMode::Barge => media::mixer::MixMode::Barge,
+        }
+    }
+}
+
+/// What a supervisor (or, for a conference, the call's agent) asks of a live call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MonitorAction {
+    /// Ring the supervisor's phone and join the call in `mode` when it answers.
+    Start(MonitorMode),
+    /// Switch mode.
+    Mode(MonitorMode),
+    /// Leave the call (the supervisor's leg gets BYE).
+    Stop,
+    /// Take the call over: the agent's leg ends and the supervisor's becomes the call's.
+    TakeOver,
+    /// Ring agent `to` (an extension) and join them to the call: everyone hears everyone.
+    /// `only_agent`: the asker is this agent, who may only do it on their own call.
+    Conference {
+        /// The extension of the agent added.
+        to: String,
+        /// The asking agent, if an agent asks.
+        only_agent: Option<UserId>,
+    },
+    /// The third party of a conference leaves (gets BYE).
+    LeaveConference {
+        /// The asking agent, if an agent asks.
+        only_agent: Option<UserId>,
+    },
+}
+
+/// Why a supervisor action on a call was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MonitorError {
+    /// No such call up in the tenant.
+    #[error("no such call up")]
+    UnknownCall,
+    /// The call is not talking to an agent.
+    #[error("the call is not connected to an agent")]
+    NotConnected,
+    /// Someone already monitors it.
+    #[error("the call is already monitored")]
+    AlreadyMonitored,
+    /// Nobody monitors it.
+    #[error("the call is not monitored")]
+    NotMonitored,
+    /// The supervisor's phone has not answered yet.
+    #[error("the supervisor's phone has not answered yet")]
+    NotAnswered,
+    /// The asker has no phone registered (or no extension).
+    #[error("no registered phone to ring for you")]
+    NoPhone,
+    /// An agent asked about another agent's call.
+    #[error("not your call")]
+    NotYourCall,
+    /// No agent of the tenant has that extension.
+    #[error("no agent with that extension")]
+    UnknownTarget,
+    /// The agent to add has no reachable phone, or is the call's agent.
+    #[error("that agent cannot be reached")]
+    TargetUnavailable,
+    /// The call has no conference.
+    #[error("the call has no conference")]
+    NoConference,
+}
+
 /// What is asked of a consultation (`POST /api/v1/calls/{id}/consult...`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConsultAction {
@@ -392,6 +485,19 @@ pub enum Command {
         /// Done, or why not.
         reply: oneshot::Sender<Result<(), ConsultError>>,
     },
+    /// A supervisor's action on a live call (listen, whisper, barge, leave, take over).
+    Monitor {
+        /// The asker's tenant.
+        tenant: TenantId,
+        /// The call.
+        interaction: InteractionId,
+        /// The supervisor asking (their phone is the one rung).
+        by: UserId,
+        /// What they ask.
+        action: MonitorAction,
+        /// Done (or, for a start, their phone rung), or why not.
+        reply: oneshot::Sender<Result<(), MonitorError>>,
+    },
     /// The prompt library flows are checked against: the one calls play from, so a flow the
     /// API accepts is one the switchboard loads.
     PromptLibrary {
@@ -404,6 +510,28 @@ pub enum Command {
     Reload {
         /// Sent once applied.
         reply: oneshot::Sender<()>,
+    },
+    /// An agent's browser softphone is up: ring `contact` (the gateway's loopback SIP
+    /// address, reached at `source`) for `agent`, before any registered phone. An in-memory
+    /// binding, not persisted and not lapsing until [`Command::UnbindWebPhone`].
+    BindWebPhone {
+        /// The agent's tenant.
+        tenant: TenantId,
+        /// The agent.
+        agent: UserId,
+        /// The Contact URI to ring.
+        contact: String,
+        /// Where requests to it go.
+        source: std::net::SocketAddr,
+    },
+    /// The browser softphone of `agent` is gone: forget its binding.
+    UnbindWebPhone {
+        /// The agent's tenant.
+        tenant: TenantId,
+        /// The agent.
+        agent: UserId,
+        /// The Contact bound.
+        contact: String,
     },
     /// Stop taking calls; end those still up at `deadline`; reply when none is left, then
     /// return.
@@ -495,6 +623,12 @@ impl ControlHandle {
         .await
     }
 
+    /// Sends a command without waiting (the web phone gateway's bindings); false when the
+    /// control plane is gone or its queue is full.
+    pub fn try_send(&self, command: Command) -> bool {
+        self.commands.try_send(command).is_ok()
+    }
+
     /// Every queue's live counts.
     pub async fn queue_counts(&self, tenant: TenantId) -> Result<Vec<QueueLive>, ControlError> {
         self.ask(
@@ -565,6 +699,27 @@ impl ControlHandle {
                 interaction,
                 action,
                 only_agent,
+                reply,
+            },
+            Self::REPLY_TIMEOUT,
+        )
+        .await
+    }
+
+    /// A supervisor's action on a live call.
+    pub async fn monitor(
+        &self,
+        tenant: TenantId,
+        interaction: InteractionId,
+        by: UserId,
+        action: MonitorAction,
+    ) -> Result<Result<(), MonitorError>, ControlError> {
+        self.ask(
+            |reply| Command::Monitor {
+                tenant,
+                interaction,
+                by,
+                action,
                 reply,
             },
             Self::REPLY_TIMEOUT,

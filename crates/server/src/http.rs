@@ -3,14 +3,18 @@
 //!
 //! | route | who | what |
 //! |---|---|---|
-//! | `GET /api/v1/calls?limit=&before=` | floor roles | interactions newest first, each with its CDR; `next_before` pages on |
+//! | `GET /api/v1/calls?limit=&before=&mine=` | floor roles; agents with `mine=true` (their own) | interactions newest first, each with its CDR; `next_before` pages on |
 //! | `GET /api/v1/calls/{id}` | floor roles | one interaction, its events, CDR and live per-leg RTP counters while up |
 //! | `GET /api/v1/agents` | all (agents see themselves) | agents with live state |
 //! | `POST /api/v1/calls/{id}/transfer` | the agent on the call, or managing roles | `{"to": {"agent": 1002}}` or `{"to": {"queue": "support"}}`: blind transfer; 202; audit-logged |
 //! | `POST /api/v1/calls/{id}/consult` | as transfer | `{"to": {"agent": 1002}}`: hold the caller, ring that agent; 202; audit-logged |
 //! | `POST /api/v1/calls/{id}/consult/complete`, `.../consult/cancel` | as transfer | the caller joins the consulted agent (attended transfer; 409 until answered), or is back with their agent; 202 |
+//! | `POST`/`PUT`/`DELETE /api/v1/calls/{id}/monitor`, `POST .../takeover` | team leader, supervisor, manager, admin | `{"mode": "listen"\|"whisper"\|"barge"}`: ring the asker's phone and join the call as a third leg; switch mode; leave; take the call over from its agent; 202; audit-logged (`http/monitor.rs`) |
+//! | `POST`/`DELETE /api/v1/calls/{id}/conference` | as transfer | `{"to": {"agent": 1003}}`: ring that agent and join them, everyone hearing everyone; let them go; 202; audit-logged (`http/monitor.rs`) |
+//! | `GET /api/v1/audit?since_ms=&limit=` | manager, admin | the audit log, oldest first (`http/audit.rs`) |
 //! | `PUT /api/v1/agents/{id}/state` | the agent, or managing roles | `{"state": "ready"\|"not_ready"\|"logged_out", "reason": "break"}` |
 //! | `GET /api/v1/queues` | all | queues with live counts |
+//! | `GET /api/v1/floor`, `/floor/intervals?interval=30` | floor roles | today's figures per queue, agent and interval with the live state; also pushed as `{"type":"floor"}` each second (`http/floor.rs`, [`crate::floor`]) |
 //! | `GET /api/v1/flows`, `GET`/`PUT /api/v1/flows/{name}`, `POST /api/v1/flows/{name}/activate` | admin | IVR flows: list, YAML, save a new version and swap it in (422 with line/column when it does not load), roll back; audit-logged (`http/flows.rs`) |
 //! | `GET`/`PUT /api/v1/tenant`, `/api/v1/agents/{id}/skills`, `/api/v1/queues/{name}/routing` | admin | time zone, skills, required skills and overflow; applied at once; audit-logged (`http/routing_admin.rs`) |
 //! | `GET /api/v1/recordings/{interaction_id}` | listening roles | the WAV; audit-logged |
@@ -20,7 +24,10 @@
 //! | `/api/v1/queues/{name}/dispositions`, `/dispositions/{id}`, `/calls/{id}/disposition` | all (codes: admin writes; a call's: its agent) | wrap-up codes (`http/dispositions.rs`) |
 //! | `/api/v1/scripts...`, `/queues/{name}/script`, `/calls/{id}/script[/answer]` | admin; the call's agent | agent scripts (`http/scripts.rs`) |
 //! | `/api/v1/kb...` | all (writes: admin, manager, supervisor) | knowledge base (`http/knowledge.rs`) |
+//! | `POST`/`GET`/`DELETE /api/v1/session`, `PUT /api/v1/session/language` | anyone / the logged-in user | web login with the `plateau_session` cookie, who am I, log out, page language (`http/session.rs`) |
+//! | `GET /api/v1/events` | all (agents: their own events) | the live-event WebSocket (`http/events.rs`) |
 //! | `GET /api/v1/openapi.json` | anyone | the OpenAPI 3.1 document of every route here (`http/openapi.rs`) |
+//! | `/`, `/agent`, `/supervisor`, `/wallboard`, `/tickets[/{id}]`, `/customers/{id}`, `/admin`, `/static/...` | browsers | the web pages and their assets, not API so not in the document (`http/pages.rs`) |
 //! | `GET /healthz` | anyone | `ok`, or 503 while draining or when the store is unreachable |
 //! | `GET /metrics` | anyone, or a floor role when `http.metrics_public = false` | Prometheus text |
 //!
@@ -31,24 +38,30 @@
 //! `{"error": code, "message": text}` ([`error::ApiError`]).
 
 mod agents;
+mod audit;
 pub mod auth;
 mod calls;
 mod consult;
 mod customers;
 mod dispositions;
 pub mod error;
+mod events;
+mod floor;
 mod flows;
 mod health;
 mod json;
 mod knowledge;
+mod monitor;
 mod openapi;
 mod orders;
+pub mod pages;
 mod pagination;
 mod queues;
 mod recordings;
 mod reports;
 mod routing_admin;
 mod scripts;
+mod session;
 mod sla;
 mod tickets;
 mod transfer;
@@ -80,6 +93,12 @@ pub struct ApiState {
     pub metrics: Metrics,
     /// Set once the server drains: `/healthz` answers 503 so load balancers move on.
     pub draining: Arc<AtomicBool>,
+    /// The browser softphone gateway (`rtc_*`/`phone_*` frames of the events socket).
+    pub webphone: crate::webphone::WebPhone,
+    /// The live events (`/api/v1/events`), published by the log writer and the floor.
+    pub hub: crate::events::Hub,
+    /// Today's figures per tenant (`/api/v1/floor`).
+    pub floor: crate::floor::Floor,
 }
 
 /// The API's routes over `state`, with the OpenAPI document at `/api/v1/openapi.json`.
@@ -87,9 +106,10 @@ pub fn router(state: ApiState) -> Router {
     let body_max = state.config.limits.http_body_max;
     let (router, document) = documented_routes().split_for_parts();
     router
-        .fallback(health::not_found)
+        .fallback(pages::serve)
         .layer(Extension(openapi::Served::new(&document)))
         .layer(Extension(scripts::ScriptRuns::default()))
+        .layer(Extension(session::LoginGuard::new(&state.config)))
         .layer(DefaultBodyLimit::max(body_max))
         .with_state(state)
 }
@@ -104,15 +124,24 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 fn documented_routes() -> OpenApiRouter<ApiState> {
     let api = OpenApiRouter::new()
         .routes(routes!(openapi::document))
+        .routes(routes!(session::login, session::current, session::logout))
+        .routes(routes!(session::set_language))
+        .routes(routes!(events::socket))
         .routes(routes!(calls::list))
         .routes(routes!(calls::detail))
         .routes(routes!(transfer::transfer))
         .routes(routes!(consult::start))
         .routes(routes!(consult::complete))
         .routes(routes!(consult::cancel))
+        .routes(routes!(monitor::start, monitor::switch, monitor::stop))
+        .routes(routes!(monitor::take_over))
+        .routes(routes!(monitor::conference, monitor::leave_conference))
+        .routes(routes!(audit::list))
         .routes(routes!(agents::list))
         .routes(routes!(agents::set_state))
         .routes(routes!(queues::list))
+        .routes(routes!(floor::floor))
+        .routes(routes!(floor::intervals))
         .routes(routes!(flows::list))
         .routes(routes!(flows::source, flows::put))
         .routes(routes!(flows::activate))
@@ -152,6 +181,8 @@ fn documented_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(scripts::link))
         .routes(routes!(scripts::current_page))
         .routes(routes!(scripts::answer))
+        .routes(routes!(crate::webphone::api::config))
+        .routes(routes!(crate::webphone::api::sessions))
         .routes(routes!(knowledge::list, knowledge::create))
         .routes(routes!(
             knowledge::detail,

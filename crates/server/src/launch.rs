@@ -227,10 +227,19 @@ pub async fn launch<C: ControlPlane>(
     let metrics = Metrics::new();
     let stop_serving = CancellationToken::new();
     let stop_log = CancellationToken::new();
+    let hub = crate::events::Hub::default();
+    // Subscribed before anything is logged, so the floor's days miss no event.
+    let floor = crate::floor::Floor::spawn(
+        store.clone(),
+        &hub,
+        config.floor.clone(),
+        stop_serving.clone(),
+    );
     let (log, log_task) = log::spawn(
         store.clone(),
         WriterConfig {
             capacity: config.limits.log_queue,
+            hub: Some(hub.clone()),
             ..WriterConfig::default()
         },
         metrics.clone(),
@@ -258,6 +267,15 @@ pub async fn launch<C: ControlPlane>(
         }
     };
 
+    let webphone = if config.webrtc.enabled {
+        let (webphone, _task, _media) =
+            crate::webphone::spawn(&config.webrtc, control_handle.clone(), stop_serving.clone())
+                .await
+                .map_err(io_error("binding the browser phone's media socket"))?;
+        webphone
+    } else {
+        crate::webphone::WebPhone::disabled()
+    };
     let draining = Arc::new(AtomicBool::new(false));
     let router = http::router(ApiState {
         store: store.clone(),
@@ -265,7 +283,16 @@ pub async fn launch<C: ControlPlane>(
         config: Arc::clone(&config),
         metrics: metrics.clone(),
         draining: Arc::clone(&draining),
+        webphone,
+        hub: hub.clone(),
+        floor: floor.clone(),
     });
+    floor.publish_every_second(
+        store.clone(),
+        control_handle.clone(),
+        hub.clone(),
+        stop_serving.clone(),
+    );
     let http_stop = stop_serving.clone();
     let http_task = tokio::spawn(async move {
         axum::serve(

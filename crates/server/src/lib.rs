@@ -22,12 +22,24 @@
 //! out but unproven here); `phonenumber` (already under `crm`) reads the country of a tenant's
 //! numbers, the region national numbers are read in; `proptest` (dev) drives the tenant
 //! isolation property test.
+//! `str0m` 0.25 (pinned `=0.25.0`, sans-IO WebRTC: ICE-lite, DTLS-SRTP, many peers on one
+//! socket) is the browser softphone's media stack, with its `aws-lc-rs` crypto backend: the
+//! registry mirror here lacks `str0m-rust-crypto`/`str0m-openssl` 0.7 (0.25's), and
+//! `aws-lc-sys` builds with gcc alone (no cmake, no clang).
+//! `rust-embed` 8 puts the web pages (`static/`) inside the binary, so one file deploys the
+//! whole server and no front-end server or build step is needed.
+//! axum's `ws` feature serves the live-event WebSocket (`/api/v1/events`; tungstenite
+//! underneath, pure Rust); `tokio-tungstenite` 0.29 (the version axum uses, so one copy) and
+//! `futures-util` (dev) are the WebSocket client of the tests and of `examples/ws_load.rs`.
+//! `kpi` computes the floor's figures (service level, ASA, AHT...) from the interaction log.
 #![warn(missing_docs)]
 
 pub mod call;
 pub mod config;
 pub mod control;
 pub mod custom_fields;
+pub mod events;
+pub mod floor;
 pub mod http;
 pub mod launch;
 pub mod log;
@@ -36,3 +48,4 @@ pub mod metrics;
 pub mod redact;
 pub mod shutdown;
 mod sip;
+pub mod webphone;

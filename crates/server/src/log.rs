@@ -26,6 +26,8 @@
 //!   sender that finds it full gets its entry back ([`LogSendError::Full`]), the failure is
 //!   counted (`plateau_log_full_total`), and the caller decides (the switchboard refuses new
 //!   calls rather than lose an ended one).
+//! - **Live events.** After each commit, the batch's interaction and agent events are
+//!   published to [`crate::events::Hub`] ([`WriterConfig::hub`]) for the pages' sockets.
 //! - **Shutdown.** On the stop token the writer closes its queue, writes everything queued, and
 //!   ends with a [`WriterReport`]. A store still failing [`WriterConfig::flush_timeout`] after
 //!   the stop makes it give up; the rows left unwritten are logged as lost and reported.

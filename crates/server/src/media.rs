@@ -59,6 +59,10 @@
 //! - **In the call**: re-INVITEs → [`MediaCommand::UpdateRemote`] (and
 //!   [`MediaCommand::Hold`]/[`MediaCommand::Unhold`] for `sendonly`/`inactive`);
 //!   [`MediaEvent::RtpTimeout`] → hang up if the policy says so.
+//! - **A third leg** (a supervisor listening, whispering, barging; an agent added to a
+//!   conference): [`MediaCommand::AddThirdLeg`] with the socket its INVITE offered, then
+//!   [`MediaCommand::SetMixMode`]; [`MediaCommand::DropThirdLeg`] when it leaves, or
+//!   [`MediaCommand::PromoteThirdLeg`] when it takes the agent's place (a take-over).
 //! - **End**: [`MediaCommand::Stop`] → [`MediaEvent::Stopped`] with both legs' counters
 //!   and quality and the recording's duration and markers (the `ended` and
 //!   `recording_stopped` log events).
@@ -67,6 +71,7 @@
 
 mod call_recording;
 mod commands;
+mod conference;
 mod config;
 mod digits;
 mod leg;

@@ -103,6 +103,45 @@ impl Board {
                 };
                 let _ = reply.send(done);
             }
+            Command::Monitor {
+                tenant,
+                interaction,
+                by,
+                action,
+                reply,
+            } => {
+                let _ = reply.send(self.monitor(now, tenant, interaction, by, action));
+            }
+            Command::BindWebPhone {
+                tenant,
+                agent,
+                contact,
+                source,
+            } => {
+                let extension = self
+                    .directory
+                    .agents
+                    .get(&agent)
+                    .or_else(|| self.directory.staff.get(&agent))
+                    .filter(|entry| entry.tenant == tenant)
+                    .and_then(|entry| entry.extension.clone());
+                let aor = match extension {
+                    Some(extension) => self.registrar.aor(&extension),
+                    None => format!("webphone:{}", agent.0),
+                };
+                let now_ms = crate::log::now_ms();
+                if !self
+                    .location
+                    .bind_webphone(agent, &aor, &contact, source, now_ms)
+                {
+                    tracing::warn!(agent = agent.0, "web phone contact unreadable; not bound");
+                }
+            }
+            Command::UnbindWebPhone {
+                tenant: _,
+                agent,
+                contact,
+            } => self.location.unbind_webphone(agent, &contact),
             Command::PromptLibrary { reply } => {
                 let _ = reply.send(std::sync::Arc::clone(&self.library));
             }

@@ -653,14 +653,7 @@ impl Board {
                 },
             });
         }
-        let tag = self.sip.layer.new_tag();
-        let mut ok = Response::for_request(request, StatusCode::OK, Some(&tag));
-        if let Some(peer) = self.sip.dialogs.get(dialog).map(|d| d.peer().clone()) {
-            ok.headers
-                .push(HeaderName::Contact, self.contact_for(&peer, None));
-        }
-        ok.set_body("application/sdp", Bytes::from(answer.to_bytes()));
-        self.respond(now, key, request, ok);
+        self.accept_reinvite(now, key, request, dialog, &answer);
         true
     }
 

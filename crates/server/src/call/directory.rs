@@ -117,6 +117,10 @@ pub(crate) struct Directory {
     flows: HashMap<FlowId, FlowEntry>,
     pub(crate) queues: HashMap<QueueId, QueueEntry>,
     pub(crate) agents: HashMap<UserId, AgentEntry>,
+    /// Users with a phone who take no queued calls (supervisors, managers): their phones
+    /// register and ring for what they ask (listening to a call), and the `acd` never sees
+    /// them. Queues and skills are empty.
+    pub(crate) staff: HashMap<UserId, AgentEntry>,
     accounts: HashMap<(TenantId, String), SipAccount>,
     domain: String,
 }
@@ -191,7 +195,8 @@ impl Directory {
         let mut agents = Vec::new();
         for user in ts.users().await? {
             let queues = members.remove(&user.id).unwrap_or_default();
-            if user.role != store::Role::Agent && queues.is_empty() {
+            let takes_calls = user.role == store::Role::Agent || !queues.is_empty();
+            if !takes_calls && user.extension.is_none() {
                 continue;
             }
             if let Some(extension) = &user.extension
@@ -208,18 +213,20 @@ impl Directory {
                     ),
                 }
             }
-            agents.push(user.id);
-            self.agents.insert(
-                user.id,
-                AgentEntry {
-                    tenant: id,
-                    username: user.username,
-                    display_name: user.display_name,
-                    extension: user.extension,
-                    queues,
-                    skills: skills.remove(&user.id).unwrap_or_default(),
-                },
-            );
+            let entry = AgentEntry {
+                tenant: id,
+                username: user.username,
+                display_name: user.display_name,
+                extension: user.extension,
+                queues,
+                skills: skills.remove(&user.id).unwrap_or_default(),
+            };
+            if takes_calls {
+                agents.push(user.id);
+                self.agents.insert(user.id, entry);
+            } else {
+                self.staff.insert(user.id, entry);
+            }
         }
         let catalog = FlowCatalog {
             library,
@@ -276,6 +283,11 @@ impl Directory {
     /// A flow.
     pub(crate) fn flow(&self, id: FlowId) -> Option<&FlowEntry> {
         self.flows.get(&id)
+    }
+
+    /// A user with a phone: an agent, or staff (see [`Directory::staff`]).
+    pub(crate) fn person(&self, user: UserId) -> Option<&AgentEntry> {
+        self.agents.get(&user).or_else(|| self.staff.get(&user))
     }
 
     /// The `acd` engine's configuration: every queue with its settings, every agent with

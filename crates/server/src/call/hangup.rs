@@ -119,6 +119,7 @@ impl Board {
         }
         self.cancel_outbound(now, id);
         self.customer_call_ending(now, id);
+        self.monitor_call_ending(now, id);
         self.to_log_ended.push(id);
     }
 

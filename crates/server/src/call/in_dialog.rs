@@ -48,7 +48,9 @@ impl Board {
     }
 
     fn reinvite(&mut self, now: Instant, key: ServerKey, request: Request, dialog: DialogKey) {
-        if self.consult_reinvite(now, key, &request, dialog) {
+        if self.consult_reinvite(now, key, &request, dialog)
+            || self.monitor_reinvite(now, key, &request, dialog)
+        {
             return;
         }
         let Some(&(id, leg)) = self.by_dialog.get(&dialog) else {
@@ -118,14 +120,26 @@ impl Board {
             self.media_command(id, command);
             self.log_event(tenant, event);
         }
+        self.accept_reinvite(now, key, &request, dialog, &answer);
+    }
+
+    /// Answers a re-INVITE of `dialog` 200 with our Contact and `answer`: the one way every
+    /// leg (caller, agent, consulted agent, supervisor) accepts a new offer.
+    pub(crate) fn accept_reinvite(
+        &mut self,
+        now: Instant,
+        key: ServerKey,
+        request: &Request,
+        dialog: DialogKey,
+        answer: &SessionDescription,
+    ) {
         let tag = self.sip.layer.new_tag();
-        let mut ok = Response::for_request(&request, StatusCode::OK, Some(&tag));
-        let source = self.sip.dialogs.get(dialog).map(|d| d.peer().clone());
-        if let Some(peer) = source {
+        let mut ok = Response::for_request(request, StatusCode::OK, Some(&tag));
+        if let Some(peer) = self.sip.dialogs.get(dialog).map(|d| d.peer().clone()) {
             ok.headers
                 .push(HeaderName::Contact, self.contact_for(&peer, None));
         }
         ok.set_body("application/sdp", Bytes::from(answer.to_bytes()));
-        self.respond(now, key, &request, ok);
+        self.respond(now, key, request, ok);
     }
 }

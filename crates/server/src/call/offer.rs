@@ -145,8 +145,7 @@ impl Board {
         from.set_tag(&self.sip.layer.new_tag());
         let extension = self
             .directory
-            .agents
-            .get(&user)
+            .person(user)
             .and_then(|a| a.extension.clone())
             .unwrap_or_else(|| user.0.to_string());
         let Ok(domain) = Host::parse(&self.config.sip.domain) else {

@@ -162,7 +162,9 @@ impl Board {
 
     /// A BYE in a call's dialog (the dialog is already gone).
     fn on_bye(&mut self, now: Instant, key: ServerKey, request: Request, dialog: DialogKey) {
-        if self.consult_bye(now, key, &request, dialog) {
+        if self.consult_bye(now, key, &request, dialog)
+            || self.monitor_bye(now, key, &request, dialog)
+        {
             return;
         }
         let Some((call, leg)) = self.by_dialog.remove(&dialog) else {
@@ -234,6 +236,8 @@ impl Board {
             self.on_offer_response(now, key, response, update);
         } else if self.consults.by_client.contains_key(&key) {
             self.on_consult_response(now, key, response, update);
+        } else if self.monitors.has_client(key) {
+            self.on_monitor_response(now, key, response, update);
         } else if self.outbound.contains(key) {
             self.on_outbound_response(now, key, response, update);
         }
@@ -248,6 +252,8 @@ impl Board {
             self.on_offer_unreachable(now, key);
         } else if update == DialogUpdate::Failed && self.consults.by_client.contains_key(&key) {
             self.on_consult_failure(now, key);
+        } else if update == DialogUpdate::Failed && self.monitors.has_client(key) {
+            self.on_monitor_failure(key);
         } else if self.outbound.contains(key) {
             self.on_outbound_unreachable(now, key);
         }

@@ -149,6 +149,8 @@ pub(crate) struct Board {
     pub(crate) transfer_rings: Vec<(Instant, CallRef, ClientKey)>,
     /// Agents consulting agents about calls (see [`super::consult`]).
     pub(crate) consults: super::consult::Consults,
+    /// Supervisors on calls (see [`super::monitor`]).
+    pub(crate) monitors: super::monitor::Monitors,
     /// Asks to read the directory again now (the admin API's changes).
     pub(crate) reloads: super::reload::ReloadAsks,
     /// The IVR's HTTP requests in flight.
@@ -326,6 +328,7 @@ impl ControlPlane for Switchboard {
             deferred_failures: Vec::new(),
             transfer_rings: Vec::new(),
             consults: super::consult::Consults::default(),
+            monitors: super::monitor::Monitors::default(),
             reloads,
             ivr_http: super::ivr_http::IvrHttp::new(),
             outbound: super::outbound::OutboundLegs::default(),

@@ -306,6 +306,8 @@ impl Board {
             self.by_dialog.remove(&dialog);
             self.send_bye(now, dialog);
         }
+        // A supervisor or conference party was on the agent's call: they leave with the agent.
+        self.monitor_call_ending(now, id);
         let _ = self.acd.handle_input(
             now,
             acd::Input::CallEnded {

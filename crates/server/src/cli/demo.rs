@@ -1,6 +1,8 @@
 //! `plateau demo`: the whole server on an embedded database in a data directory, with a demo
 //! tenant (five agents on 1001–1005, queues `sales` and `support`, the number +33100000000
-//! routed to the voice menu in `assets/flows/demo.yaml`), and a banner saying how to use it.
+//! routed to the voice menu in `assets/flows/demo.yaml`; a supervisor, `sophie`, on 1901, who
+//! takes no queued calls but may listen to, whisper into, barge into and take over calls),
+//! and a banner saying how to use it.
 //!
 //! Passwords: chosen at the first start and kept in `<data-dir>/demo-passwords` (readable by
 //! the owner only), so a softphone set up once keeps working after a restart; the store keeps
@@ -17,12 +19,19 @@ use plateau::config::{Config, PromptSource, TrunkConfig};
 use plateau::control::RequestedState;
 use plateau::launch::{LaunchError, Running};
 use store::demo::{AgentSecret, DEMO_AGENTS, DEMO_NUMBER, DEMO_QUEUES, DemoAgent};
-use store::{DemoSeed, DemoSeeded, SipHa1, Store};
+use store::{DemoSeed, DemoSeeded, NewUser, PasswordHash, Role, SipHa1, Store};
 
 use super::serve;
 
 /// The demo's voice menu.
 const DEMO_FLOW: &str = include_str!("../../assets/flows/demo.yaml");
+
+/// The demo supervisor: a phone, no queues (so the `acd` never offers her calls).
+const SUPERVISOR: DemoAgent = DemoAgent {
+    username: "sophie",
+    display_name: "Sophie Roux",
+    extension: "1901",
+};
 
 /// The file keeping the demo's passwords between starts.
 const PASSWORDS_FILE: &str = "demo-passwords";
@@ -62,6 +71,9 @@ pub struct Args {
     /// With `--trunk-user`: its password.
     #[arg(long, requires = "trunk_user")]
     trunk_password: Option<String>,
+    /// The floor's service-level threshold T in seconds, for every queue.
+    #[arg(long, default_value_t = 20)]
+    service_level_secs: u32,
 }
 
 /// `--prompts`.
@@ -93,6 +105,7 @@ fn demo_config(args: &Args, data_dir: PathBuf) -> Config {
     (config.rtp.port_min, config.rtp.port_max) = args.rtp_ports;
     config.http.bind = args.bind;
     config.http.port = args.http_port;
+    config.floor.service_level_secs = args.service_level_secs;
     config.prompts.source = match args.prompts {
         Prompts::Auto => PromptSource::Auto,
         Prompts::Espeak => PromptSource::Espeak,
@@ -138,12 +151,22 @@ async fn start(args: &Args) -> Result<Running, LaunchError> {
         .map_err(io_error(format!("the {PASSWORDS_FILE} file")))?;
     let store = Store::open(&config.database_url()).await?;
     let seeded = seed(&store, &config, &passwords).await;
+    let supervisor = match &seeded {
+        Ok(seeded) => Some(seed_supervisor(&store, &config, seeded, &passwords.supervisor).await),
+        Err(_) => None,
+    };
     store.close().await;
     let seeded = seeded?;
+    let supervisor_token = supervisor.transpose()?.unwrap_or_default();
 
     let running = serve::start(config).await?;
     make_agents_ready(&running, &seeded).await;
-    let banner = banner(running.addresses(), running.config(), &seeded, &passwords);
+    let banner = banner(
+        running.addresses(),
+        running.config(),
+        (&seeded, &supervisor_token),
+        &passwords,
+    );
     let _ = io::stdout().lock().write_all(banner.as_bytes());
     Ok(running)
 }
@@ -160,11 +183,13 @@ fn check_flow() -> Result<(), ivr::FlowErrors> {
     ivr::Flow::load(DEMO_FLOW, &known).map(|_| ())
 }
 
-/// The passwords of the five agents (extension order) and of the admin.
+/// The passwords of the five agents (extension order), of the admin and of the supervisor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Passwords {
     agents: Vec<String>,
     admin: String,
+    /// Empty when read from a file written before the demo had a supervisor.
+    supervisor: String,
 }
 
 /// Reads `<data_dir>/demo-passwords`, or makes and writes new passwords.
@@ -172,7 +197,11 @@ fn load_or_create_passwords(data_dir: &Path) -> io::Result<Passwords> {
     let path = data_dir.join(PASSWORDS_FILE);
     match std::fs::read_to_string(&path) {
         Ok(text) => {
-            if let Some(passwords) = parse_passwords(&text) {
+            if let Some(mut passwords) = parse_passwords(&text) {
+                if passwords.supervisor.is_empty() {
+                    passwords.supervisor = new_password()?;
+                    write_private(&path, &format_passwords(&passwords))?;
+                }
                 return Ok(passwords);
             }
             tracing::warn!("{PASSWORDS_FILE} unreadable; choosing new passwords");
@@ -185,6 +214,7 @@ fn load_or_create_passwords(data_dir: &Path) -> io::Result<Passwords> {
             .map(|_| new_password())
             .collect::<io::Result<_>>()?,
         admin: new_password()?,
+        supervisor: new_password()?,
     };
     write_private(&path, &format_passwords(&passwords))?;
     Ok(passwords)
@@ -196,6 +226,7 @@ fn format_passwords(passwords: &Passwords) -> String {
         let _ = writeln!(text, "{} {password}", agent.extension);
     }
     let _ = writeln!(text, "{} {}", store::demo::DEMO_ADMIN, passwords.admin);
+    let _ = writeln!(text, "{} {}", SUPERVISOR.extension, passwords.supervisor);
     text
 }
 
@@ -218,6 +249,7 @@ fn parse_passwords(text: &str) -> Option<Passwords> {
             .map(|agent| find(agent.extension))
             .collect::<Option<_>>()?,
         admin: find(store::demo::DEMO_ADMIN)?,
+        supervisor: find(SUPERVISOR.extension).unwrap_or_default(),
     })
 }
 
@@ -283,6 +315,44 @@ fn agent_secret(
     })
 }
 
+/// Creates or refreshes the demo supervisor (role supervisor, extension and SIP secret, in
+/// no queue), sets her password and rotates her `demo` API token; returns the token.
+async fn seed_supervisor(
+    store: &Store,
+    config: &Config,
+    seeded: &DemoSeeded,
+    password: &str,
+) -> Result<String, LaunchError> {
+    let demo = store.tenant(seeded.tenant.id).await?;
+    let now = plateau::log::now_ms();
+    let user = match demo.user_by_username(SUPERVISOR.username).await? {
+        Some(user) => user,
+        None => {
+            let new = NewUser {
+                username: SUPERVISOR.username.to_owned(),
+                display_name: SUPERVISOR.display_name.to_owned(),
+                role: Role::Supervisor,
+                password: None,
+                extension: Some(SUPERVISOR.extension.to_owned()),
+                sip: None,
+                enabled: true,
+            };
+            demo.create_user(&new, now).await?
+        }
+    };
+    let secret = agent_secret(&SUPERVISOR, config.sip.realm(), password)?;
+    let owned = password.to_owned();
+    let hash = tokio::task::spawn_blocking(move || PasswordHash::hash(&owned))
+        .await
+        .map_err(|e| LaunchError::Control(format!("hashing the supervisor's password: {e}")))??;
+    demo.set_password(user.id, Some(&hash)).await?;
+    demo.set_sip_secret(user.id, Some(&secret.sip)).await?;
+    let (_, token) = demo
+        .rotate_api_token(user.id, store::demo::DEMO_TOKEN, now)
+        .await?;
+    Ok(token.expose().to_owned())
+}
+
 /// The demo's agents start logged in and ready, so calls route at once.
 async fn make_agents_ready(running: &Running, seeded: &DemoSeeded) {
     let tenant = seeded.tenant.id;
@@ -310,7 +380,7 @@ async fn make_agents_ready(running: &Running, seeded: &DemoSeeded) {
 fn banner(
     addresses: plateau::launch::BoundAddresses,
     config: &Config,
-    seeded: &DemoSeeded,
+    (seeded, supervisor_token): (&DemoSeeded, &str),
     passwords: &Passwords,
 ) -> String {
     let sip = reachable(addresses.sip_udp);
@@ -341,6 +411,16 @@ fn banner(
             agent.extension, agent.display_name
         );
     }
+    let _ = writeln!(
+        text,
+        "  Supervisor {:<9} {:<14} {}",
+        SUPERVISOR.extension, SUPERVISOR.display_name, passwords.supervisor
+    );
+    let _ = writeln!(
+        text,
+        "  Supervisor token {supervisor_token}  ({}: listen, whisper, barge, take over)",
+        SUPERVISOR.username
+    );
     let _ = writeln!(text, "  API       http://{http}/api/v1");
     let _ = writeln!(
         text,
@@ -408,6 +488,7 @@ mod tests {
         let passwords = Passwords {
             agents: (0..5).map(|i| format!("pw{i}")).collect(),
             admin: "adminpw".to_owned(),
+            supervisor: "suppw".to_owned(),
         };
         assert_eq!(
             parse_passwords(&format_passwords(&passwords)),
@@ -418,6 +499,14 @@ mod tests {
     #[test]
     fn a_passwords_file_missing_an_agent_is_not_used() {
         assert_eq!(parse_passwords("1001 a\nadmin b\n"), None);
+    }
+
+    #[test]
+    fn a_passwords_file_from_before_the_supervisor_keeps_the_agents_passwords() {
+        let text = "1001 a\n1002 b\n1003 c\n1004 d\n1005 e\nadmin f\n";
+        let passwords = parse_passwords(text).expect("still readable");
+        assert_eq!(passwords.agents[0], "a");
+        assert_eq!(passwords.supervisor, "");
     }
 
     #[test]

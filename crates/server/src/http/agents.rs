@@ -24,6 +24,8 @@ const MAX_REASON: usize = 64;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AgentList {
     agents: Vec<AgentJson>,
+    /// The not-ready reason codes this server takes (empty: any), for the desktop's select.
+    not_ready_reasons: Vec<String>,
 }
 
 #[utoipa::path(get, path = "/agents", tag = "agents",
@@ -47,7 +49,10 @@ pub async fn list(
         .filter(|user| caller.may_read_floor() || user.id == caller.user_id)
         .map(|user| AgentJson::new(user, live.get(&user.id), now))
         .collect();
-    Ok(Json(AgentList { agents }))
+    Ok(Json(AgentList {
+        agents,
+        not_ready_reasons: state.config.agents.not_ready_reasons.clone(),
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -105,6 +110,22 @@ pub async fn set_state(
         .await?
         .filter(|user| user.role == Role::Agent)
         .ok_or(ApiError::NotFound("agent"))?;
+    if agent != caller.user_id {
+        // A manager forcing someone else's state leaves a trace.
+        caller
+            .tenant
+            .audit(&store::NewAuditEntry {
+                user_id: Some(caller.user_id),
+                action: "agent.state_forced".to_owned(),
+                target: format!("agent:{}", agent.0),
+                at_ms: crate::log::now_ms(),
+                details: serde_json::json!({
+                    "state": body.state,
+                    "reason": body.reason,
+                }),
+            })
+            .await?;
+    }
     let live = state
         .control
         .set_agent_state(caller.tenant.id(), agent, body.state, body.reason)

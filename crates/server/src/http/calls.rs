@@ -29,6 +29,9 @@ pub struct ListQuery {
     limit: Option<u32>,
     /// The previous page's `next_before`.
     before: Option<String>,
+    /// Only calls the caller answered as an agent (the one list agents may read: their
+    /// desktop's history). Filtered within the page, so a page may hold fewer than `limit`.
+    mine: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -50,10 +53,11 @@ pub async fn list(
     caller: Caller,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<CallList>, ApiError> {
-    if !caller.may_read_floor() {
+    let Query(query) = query?;
+    let mine = query.mine.unwrap_or(false);
+    if !caller.may_read_floor() && !mine {
         return Err(ApiError::Forbidden("read the call history"));
     }
-    let Query(query) = query?;
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if limit == 0 || limit > MAX_LIMIT {
         return Err(ApiError::BadRequest(format!(
@@ -82,6 +86,11 @@ pub async fn list(
         .flatten();
     let calls = interactions
         .iter()
+        .filter(|i| {
+            !mine
+                || cdrs.get(&i.id).and_then(|c| c.agent.as_deref())
+                    == Some(caller.username.as_str())
+        })
         .map(|i| CallJson::new(i, cdrs.get(&i.id)))
         .collect();
     Ok(Json(CallList { calls, next_before }))

@@ -307,6 +307,10 @@ pub struct ScreenPopJson {
     customers: Vec<CustomerSummaryJson>,
     /// With exactly one customer: their open tickets, newest first.
     open_tickets: Vec<TicketJson>,
+    /// The keys the caller pressed in the IVR, in order.
+    ivr_digits: String,
+    /// When the call entered its first queue (unix ms): what the offer's waiting time counts from.
+    queued_at_ms: Option<i64>,
 }
 
 #[utoipa::path(get, path = "/calls/{id}/screen-pop", tag = "customers",
@@ -323,12 +327,17 @@ pub async fn screen_pop(
         .interaction(id)
         .await?
         .ok_or(ApiError::NotFound("call"))?;
+    let cdr = caller.tenant.cdr(id).await?;
+    let ivr_digits = cdr.as_ref().map(|c| c.digits.clone()).unwrap_or_default();
+    let queued_at_ms = cdr.as_ref().and_then(|c| c.queued_at_ms);
     // The caller id may be anonymous or a SIP user: that is "nobody", not a bad request.
     let Ok(number) = normalize(&caller, &interaction.caller, None).await else {
         return Ok(Json(ScreenPopJson {
             number: None,
             customers: Vec::new(),
             open_tickets: Vec::new(),
+            ivr_digits,
+            queued_at_ms,
         }));
     };
     let customers = caller.tenant.customers_by_phone(&number).await?;
@@ -345,6 +354,8 @@ pub async fn screen_pop(
         number: Some(number),
         customers: customers.iter().map(CustomerSummaryJson::from).collect(),
         open_tickets: open_tickets.iter().map(TicketJson::from).collect(),
+        ivr_digits,
+        queued_at_ms,
     }))
 }
 

@@ -12,11 +12,24 @@ use crate::control::ControlError;
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// No token, or not a live one.
-    #[error("a valid bearer token is required")]
+    #[error("a valid bearer token or session cookie is required")]
     Unauthorized,
     /// The token's user may not do this.
     #[error("your role may not {0}")]
     Forbidden(&'static str),
+    /// A web login with a wrong username or password (one answer for both).
+    #[error("wrong username or password")]
+    InvalidCredentials,
+    /// Too many failed logins from this address or for this username; try again later.
+    #[error("too many failed logins; try again later")]
+    Throttled,
+    /// A login without tenant for a username several tenants have.
+    #[error("this username exists in several tenants: give the tenant")]
+    TenantRequired,
+    /// A request authenticated by the session cookie without its `X-CSRF-Token`, or a
+    /// cross-origin WebSocket upgrade.
+    #[error("missing or wrong X-CSRF-Token (or cross-origin request)")]
+    Csrf,
     /// Nothing of this tenant by that id (other tenants' rows are "not found" too).
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -65,6 +78,10 @@ impl ApiError {
         match self {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            ApiError::Throttled => (StatusCode::TOO_MANY_REQUESTS, "throttled"),
+            ApiError::TenantRequired => (StatusCode::BAD_REQUEST, "tenant_required"),
+            ApiError::Csrf => (StatusCode::FORBIDDEN, "csrf"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),

@@ -10,6 +10,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::entry::{LogAck, LogEntry, LogRejected, LogSendError};
+use crate::events::{Hub, Tracker};
 use crate::metrics::Metrics;
 
 /// How the writer batches and gives up.
@@ -23,6 +24,8 @@ pub struct WriterConfig {
     pub max_delay: Duration,
     /// After the stop, how long a failing store is retried before the rest is given up.
     pub flush_timeout: Duration,
+    /// Where committed interaction and agent events are published live (`None`: nowhere).
+    pub hub: Option<Hub>,
 }
 
 impl Default for WriterConfig {
@@ -32,6 +35,7 @@ impl Default for WriterConfig {
             max_rows: 500,
             max_delay: Duration::from_millis(5),
             flush_timeout: Duration::from_secs(10),
+            hub: None,
         }
     }
 }
@@ -135,6 +139,7 @@ pub fn spawn(
         stop,
         give_up_at: None,
         tenants: HashMap::new(),
+        tracker: Tracker::default(),
         report: WriterReport::default(),
     };
     (writer, tokio::spawn(task.run(receiver)))
@@ -148,6 +153,8 @@ struct Writer {
     /// Set when the stop is first seen while the store fails.
     give_up_at: Option<Instant>,
     tenants: HashMap<TenantId, TenantStore>,
+    /// What the live events need beyond each row (a call's queue and agent, extensions).
+    tracker: Tracker,
     report: WriterReport,
 }
 
@@ -249,6 +256,7 @@ impl Writer {
                 self.report.batches += 1;
                 self.report.rows += rows as u64;
                 self.metrics.log_committed(rows as u64);
+                self.publish(tenant, &group).await;
                 for pending in group {
                     if let Some(ack) = pending.ack {
                         let _ = ack.send(Ok(()));
@@ -336,6 +344,36 @@ impl Writer {
                 .await?;
         }
         Ok(())
+    }
+
+    /// Publishes a committed group's events to the hub (after the commit: pages never show
+    /// what a crash could take back). Extensions missing from the tracker are read from the
+    /// store once; a failed read only leaves the event without its extension.
+    async fn publish(&mut self, tenant: TenantId, group: &[Pending]) {
+        let Some(hub) = self.config.hub.clone() else {
+            return;
+        };
+        let entries = || group.iter().map(|p| &p.entry);
+        if hub.subscribers() > 0 {
+            for user in self.tracker.missing_extensions(tenant, entries()) {
+                let found = match self.tenant(tenant).await {
+                    Ok(store) => store.user(user).await,
+                    Err(error) => Err(error),
+                };
+                match found {
+                    Ok(found) => {
+                        let extension = found.and_then(|u| u.extension);
+                        self.tracker.learn_extension(tenant, user, extension);
+                    }
+                    Err(error) => tracing::debug!(%error, "agent extension not read"),
+                }
+            }
+        }
+        for entry in entries() {
+            if let Some(event) = self.tracker.live_event(tenant, entry) {
+                hub.publish_event(tenant, event);
+            }
+        }
     }
 
     async fn tenant(&mut self, tenant: TenantId) -> store::Result<TenantStore> {

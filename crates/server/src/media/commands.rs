@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use media::bridge::{LegConfig, LegCounters, LegId};
 use media::dtmf::Digit;
+use media::mixer::{MixMode, Role};
 use media::music_on_hold::Playlist;
 use media::playback::Sequence;
 use media::quality::CallQuality;
@@ -117,6 +118,36 @@ pub enum MediaCommand {
         /// Its new media description.
         media: LegMedia,
     },
+    /// A third leg joins the call (a supervisor, a third party): relaying stops and the task
+    /// mixes the three legs every 20 ms, who hears whom by `mode` (see
+    /// [`media::mixer::MixMode`]). The recording keeps the caller left and the agent right.
+    /// Ignored while the agent is not connected or a third leg is already there.
+    AddThirdLeg {
+        /// Leg C's socket (its port went into the INVITE to the third party).
+        socket: RtpSocket,
+        /// What the third party's answer negotiated.
+        media: LegMedia,
+        /// Who hears whom.
+        mode: MixMode,
+        /// The third party's part in the mix.
+        role: Role,
+    },
+    /// Switches who hears whom on a call with a third leg.
+    SetMixMode {
+        /// The new mode.
+        mode: MixMode,
+    },
+    /// A re-INVITE changed what the third leg negotiated (see [`MediaCommand::UpdateRemote`]).
+    UpdateThirdLeg {
+        /// Its new media description.
+        media: LegMedia,
+    },
+    /// The third leg leaves: its socket is released and relaying A ↔ B resumes.
+    DropThirdLeg,
+    /// The third leg takes the agent's place (a supervisor taking the call over): leg B is
+    /// released and leg C becomes leg B, relayed to the caller and recorded on the right
+    /// channel from now.
+    PromoteThirdLeg,
     /// End the call's media: finish the recording, report [`MediaEvent::Stopped`], release
     /// the ports. Dropping every [`super::MediaHandle`] does the same.
     Stop,

@@ -11,8 +11,12 @@
 //!   [`Bridge`], except a leg on hold (it hears music, and neither side's audio is relayed)
 //!   or a caller hearing a prompt (its agent's audio is held back while the prompt plays).
 //!
+//! - with a third leg (a supervisor, [`MediaCommand::AddThirdLeg`]) nothing is relayed:
+//!   every leg's audio goes through a jitter buffer and the 20 ms tick mixes what each leg
+//!   hears ([`super::conference`]); when the third leg leaves, relaying resumes.
+//!
 //! A leg hearing locally played audio has a [`Pacer`], and the tick runs while any leg has
-//! one. Whenever relaying toward a leg resumes, the bridge is rebuilt with seeds continuing
+//! one (or while mixing). Whenever relaying toward a leg resumes, the bridge is rebuilt with seeds continuing
 //! each outgoing stream ([`super::pacing`]), and the first relayed audio packet is marked.
 //!
 //! # The packet path
@@ -39,9 +43,10 @@ use tokio::time::{Interval, MissedTickBehavior, Sleep};
 
 use super::call_recording::{CallRecording, RecordingError};
 use super::commands::{CallRef, LegMedia, MediaCommand, MediaEvent, MediaReport, RecordingReport};
+use super::conference::Conference;
 use super::digits::{DigitListener, KeyNote};
 use super::leg::Leg;
-use super::live::LiveCounters;
+use super::live::{LiveCounters, LiveLeg};
 use super::local_audio::LocalAudio;
 use super::pacing::{OutStream, Pacer};
 use super::rtp_ports::RtpSocket;
@@ -104,6 +109,12 @@ struct MediaTask {
     live: Arc<LiveCounters>,
     a: Leg,
     b: Option<Leg>,
+    /// A third leg (supervisor, third party), mixed with the others while present.
+    c: Option<Leg>,
+    /// The third leg's counters (the API shows A and B).
+    live_c: LiveLeg,
+    /// Present while there is a third leg.
+    conference: Option<Box<Conference>>,
     /// Present once the agent is connected; rebuilt whenever relaying resumes.
     bridge: Option<Bridge>,
     /// Whether the other leg's packets are relayed to A, to B.
@@ -125,6 +136,7 @@ struct MediaTask {
     hold_playlist: Option<media::music_on_hold::Playlist>,
     recv_a: Box<[u8]>,
     recv_b: Box<[u8]>,
+    recv_c: Box<[u8]>,
     out: Box<[u8]>,
     pcm: Box<[i16]>,
     tick: Interval,
@@ -154,6 +166,9 @@ impl MediaTask {
             live,
             a,
             b: None,
+            c: None,
+            live_c: LiveLeg::default(),
+            conference: None,
             bridge: None,
             relay_to: [false; 2],
             mark_next: [false; 2],
@@ -168,6 +183,7 @@ impl MediaTask {
             hold_playlist,
             recv_a: vec![0; DATAGRAM].into_boxed_slice(),
             recv_b: vec![0; DATAGRAM].into_boxed_slice(),
+            recv_c: vec![0; DATAGRAM].into_boxed_slice(),
             out: vec![0; DATAGRAM].into_boxed_slice(),
             pcm: vec![0; MAX_PACKET_SAMPLES.max(DATAGRAM)].into_boxed_slice(),
             tick,
@@ -184,7 +200,7 @@ impl MediaTask {
         commands: &mut mpsc::Receiver<MediaCommand>,
     ) -> Option<super::MediaHandle> {
         loop {
-            let tick_on = self.pacers.iter().any(Option::is_some);
+            let tick_on = self.pacers.iter().any(Option::is_some) || self.conference.is_some();
             tokio::select! {
                 biased;
                 command = commands.recv() => match command {
@@ -197,6 +213,9 @@ impl MediaTask {
                 }
                 received = recv_from(self.b.as_ref(), &mut self.recv_b[..]) => {
                     self.on_received(LegId::B, received);
+                }
+                received = recv_from(self.c.as_ref(), &mut self.recv_c[..]) => {
+                    self.on_third_received(received);
                 }
                 _ = self.tick.tick(), if tick_on => self.on_tick(),
                 () = &mut self.deadline => self.on_deadline(),
@@ -294,6 +313,9 @@ impl MediaTask {
         let Some(codec) = codec else {
             return;
         };
+        if let Some(conference) = self.conference.as_mut() {
+            conference.push(index(from), now, &packet, codec);
+        }
         if from == LegId::A
             && let Some(jitter) = self.jitter.as_mut()
         {
@@ -330,6 +352,10 @@ impl MediaTask {
     fn on_tick(&mut self) {
         let now = Instant::now();
         let max_catch_up = self.shared.config.max_catch_up_frames;
+        if self.conference.is_some() {
+            self.mix_tick(now, max_catch_up);
+            return;
+        }
         for leg_id in [LegId::A, LegId::B] {
             let i = index(leg_id);
             let Some(pacer) = self.pacers[i].as_mut() else {
@@ -377,26 +403,150 @@ impl MediaTask {
         let Some(leg) = leg_of(&mut self.a, &mut self.b, leg_id) else {
             return;
         };
-        let sequence_number = leg.out.take_seq();
-        let header = RtpHeader {
-            marker,
-            payload_type: leg.config.payload_type,
-            sequence_number,
+        let stamp = Stamp {
+            now,
             timestamp,
-            ssrc: leg.out.ssrc,
+            marker,
         };
-        let len = HEADER_LEN + FRAME_SAMPLES;
-        let Some(packet) = self.out.get_mut(..len) else {
+        send_frame_to(leg, &mut self.out, self.live.leg(leg_id), frame, stamp);
+    }
+
+    /// The tick while mixing: each frame due is mixed and every leg sent what it hears.
+    fn mix_tick(&mut self, now: Instant, max_catch_up: u32) {
+        let Some(conference) = self.conference.as_mut() else {
             return;
         };
-        if header.write(packet).is_err() {
+        for (leg, held) in self.held.iter().enumerate() {
+            conference.set_held(leg, *held);
+        }
+        for slot in conference.due(now, max_catch_up) {
+            conference.mix(slot);
+            for leg in 0..super::conference::LEGS {
+                let (timestamp, marker) = conference.stamp(leg, slot);
+                let (target, live) = match leg {
+                    0 => (Some(&mut self.a), self.live.leg(LegId::A)),
+                    1 => (self.b.as_mut(), self.live.leg(LegId::B)),
+                    _ => (self.c.as_mut(), &self.live_c),
+                };
+                let Some(target) = target else {
+                    continue;
+                };
+                let stamp = Stamp {
+                    now,
+                    timestamp,
+                    marker,
+                };
+                send_frame_to(target, &mut self.out, live, conference.output(leg), stamp);
+            }
+        }
+    }
+
+    fn on_third_received(&mut self, received: io::Result<(usize, SocketAddr)>) {
+        let (len, source) = match received {
+            Ok(received) => received,
+            Err(e) => {
+                tracing::debug!(error = %e, "RTP receive failed on the third leg");
+                return;
+            }
+        };
+        let now = Instant::now();
+        let Some(leg) = self.c.as_mut() else {
+            return;
+        };
+        let Some(datagram) = self.recv_c.get(..len) else {
+            return;
+        };
+        if is_rtcp(datagram) {
             return;
         }
-        leg.config
-            .codec
-            .encode_into(&frame.samples, &mut packet[HEADER_LEN..]);
-        leg.send(packet, self.live.leg(leg_id));
-        leg.out.sent(now, sequence_number, timestamp);
+        if !leg.accept(source, datagram) {
+            leg.dropped(&self.live_c);
+            return;
+        }
+        let Ok(packet) = RtpPacket::parse(datagram) else {
+            leg.dropped(&self.live_c);
+            return;
+        };
+        leg.received(now, &packet, &self.live_c);
+        if let (Some(codec), Some(conference)) = (
+            leg.audio_codec(packet.payload_type()),
+            self.conference.as_mut(),
+        ) {
+            conference.push(2, now, &packet, codec);
+        }
+    }
+
+    /// A third leg joins: relaying stops, mixing starts (see [`MediaCommand::AddThirdLeg`]).
+    fn add_third(
+        &mut self,
+        now: Instant,
+        socket: RtpSocket,
+        media: LegMedia,
+        mode: media::mixer::MixMode,
+        role: media::mixer::Role,
+    ) {
+        let Some(b) = self.b.as_ref() else {
+            tracing::warn!("a third leg without an agent connected; refused");
+            return;
+        };
+        if self.c.is_some() {
+            tracing::warn!("a third leg is already there; refused");
+            return;
+        }
+        let (socket, local, lease) = socket.into_parts();
+        let socket = match tokio::net::UdpSocket::from_std(socket) {
+            Ok(socket) => socket,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot register the third leg's RTP socket");
+                return;
+            }
+        };
+        let c = Leg::new(
+            socket,
+            local,
+            lease,
+            media,
+            OutStream::new(random_seed()),
+            now,
+        );
+        let first_ts = [
+            self.a.out.continuation(now).timestamp,
+            b.out.continuation(now).timestamp,
+            c.out.continuation(now).timestamp,
+        ];
+        self.c = Some(c);
+        self.conference = Some(Box::new(Conference::new(
+            now,
+            mode,
+            role,
+            self.shared.config.jitter_buffer,
+            first_ts,
+        )));
+        self.tick.reset_immediately();
+    }
+
+    /// The third leg leaves; returns it (its figures are published).
+    fn take_third(&mut self) -> Option<Leg> {
+        self.conference = None;
+        // Forces a fresh bridge in `update_routing`.
+        self.relay_to = [false; 2];
+        let mut c = self.c.take()?;
+        c.publish_totals(&self.shared.totals);
+        Some(c)
+    }
+
+    /// The third leg takes the agent's place (see [`MediaCommand::PromoteThirdLeg`]).
+    fn promote_third(&mut self) {
+        let Some(c) = self.take_third() else {
+            return;
+        };
+        if let Some(mut b) = self.b.take() {
+            b.publish_totals(&self.shared.totals);
+        }
+        self.b = Some(c);
+        self.bridge = None;
+        self.pacers[1] = None;
+        self.held[1] = false;
     }
 
     fn on_command(&mut self, command: MediaCommand) {
@@ -450,6 +600,26 @@ impl MediaTask {
                     }
                 }
             }
+            MediaCommand::AddThirdLeg {
+                socket,
+                media,
+                mode,
+                role,
+            } => self.add_third(now, socket, media, mode, role),
+            MediaCommand::SetMixMode { mode } => {
+                if let Some(conference) = self.conference.as_mut() {
+                    conference.set_mode(mode);
+                }
+            }
+            MediaCommand::UpdateThirdLeg { media } => {
+                if let Some(c) = self.c.as_mut() {
+                    c.update(media);
+                }
+            }
+            MediaCommand::DropThirdLeg => {
+                self.take_third();
+            }
+            MediaCommand::PromoteThirdLeg => self.promote_third(),
             // Handled by the loop, which ends the task.
             MediaCommand::Stop => {}
         }
@@ -493,6 +663,7 @@ impl MediaTask {
         let mut b = self.b.take()?;
         b.publish_totals(&self.shared.totals);
         self.gone_b = Some(b.report());
+        self.take_third();
         self.bridge = None;
         self.pacers[1] = None;
         self.held = [false; 2];
@@ -570,6 +741,13 @@ impl MediaTask {
     /// Works out who hears what (see the module documentation) and starts or stops pacers
     /// and relaying accordingly.
     fn update_routing(&mut self, now: Instant) {
+        if self.conference.is_some() {
+            // Mixing: the conference's clock sends every leg its frames.
+            self.pacers = [None, None];
+            self.relay_to = [false; 2];
+            self.bridge = None;
+            return;
+        }
         let connected = self.b.is_some();
         let any_held = self.held.iter().any(|&h| h);
         let exists = [true, connected];
@@ -686,6 +864,9 @@ impl MediaTask {
         if let Some(b) = self.b.as_mut() {
             b.publish_totals(&self.shared.totals);
         }
+        if let Some(c) = self.c.as_mut() {
+            c.publish_totals(&self.shared.totals);
+        }
     }
 
     /// Finishes the recording and gathers the report.
@@ -698,6 +879,7 @@ impl MediaTask {
         if let Some(b) = self.b.as_mut() {
             b.publish_totals(&self.shared.totals);
         }
+        self.take_third();
         MediaReport {
             legs: [
                 Some(self.a.report()),
@@ -706,6 +888,38 @@ impl MediaTask {
             recording,
         }
     }
+}
+
+/// When and how a generated frame goes out.
+#[derive(Debug, Clone, Copy)]
+struct Stamp {
+    now: Instant,
+    timestamp: u32,
+    marker: bool,
+}
+
+/// Encodes `frame` in `leg`'s codec and sends it on the leg's stream.
+fn send_frame_to(leg: &mut Leg, out: &mut [u8], live: &LiveLeg, frame: &Frame, stamp: Stamp) {
+    let sequence_number = leg.out.take_seq();
+    let header = RtpHeader {
+        marker: stamp.marker,
+        payload_type: leg.config.payload_type,
+        sequence_number,
+        timestamp: stamp.timestamp,
+        ssrc: leg.out.ssrc,
+    };
+    let len = HEADER_LEN + FRAME_SAMPLES;
+    let Some(packet) = out.get_mut(..len) else {
+        return;
+    };
+    if header.write(packet).is_err() {
+        return;
+    }
+    leg.config
+        .codec
+        .encode_into(&frame.samples, &mut packet[HEADER_LEN..]);
+    leg.send(packet, live);
+    leg.out.sent(stamp.now, sequence_number, stamp.timestamp);
 }
 
 /// Gives a leg to another call's task (see [`MediaCommand::HandOver`]).

@@ -17,6 +17,9 @@ use sip::Uri;
 use sip::transaction::{ConnectionId, Peer};
 use store::{NewRegistration, Registration, Transport, UserId};
 
+/// The `q` of a browser softphone binding: above any a REGISTER may carry (1000).
+const WEBPHONE_Q: u16 = 1001;
+
 /// One binding of an address-of-record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Binding {
@@ -245,6 +248,57 @@ impl Location {
         rows
     }
 
+    /// Binds a browser softphone: the gateway's `contact` (reached at `source`) for `user`
+    /// under `aor`, beside any registered phone. In memory only (the gateway's sessions die
+    /// with the process), never lapsing until [`Location::unbind_webphone`], and rung before
+    /// any registered phone (`q` above the 1.0 a REGISTER can ask for) while it lives.
+    pub(crate) fn bind_webphone(
+        &mut self,
+        user: UserId,
+        aor: &str,
+        contact: &str,
+        source: SocketAddr,
+        now_ms: i64,
+    ) -> bool {
+        let Ok(uri) = contact.parse::<Uri>() else {
+            return false;
+        };
+        let binding = Binding {
+            contact: contact.to_owned(),
+            uri,
+            expires_at_ms: i64::MAX,
+            q: WEBPHONE_Q,
+            source,
+            transport: Transport::Udp,
+            connection: None,
+            call_id: String::new(),
+            cseq: 0,
+            instance: None,
+            reg_id: None,
+            user_agent: Some("plateau-webphone".to_owned()),
+            updated_ms: now_ms,
+            stored_expires_at_ms: i64::MAX,
+        };
+        let entry = self.aor_mut(user, aor);
+        entry.bindings.retain(|b| b.contact != binding.contact);
+        entry.bindings.push(binding);
+        true
+    }
+
+    /// Removes the browser softphone binding `contact` of `user`.
+    pub(crate) fn unbind_webphone(&mut self, user: UserId, contact: &str) {
+        let Some(aor) = self.by_user.get(&user).cloned() else {
+            return;
+        };
+        if let Some(entry) = self.aors.get_mut(&aor) {
+            entry.bindings.retain(|b| b.contact != contact);
+            if entry.bindings.is_empty() {
+                self.aors.remove(&aor);
+                self.by_user.remove(&user);
+            }
+        }
+    }
+
     /// The live bindings of `aor`.
     pub(crate) fn bindings(&self, aor: &str, now_ms: i64) -> Vec<&Binding> {
         self.aors
@@ -323,6 +377,30 @@ mod tests {
     }
 
     const AOR: &str = "sip:1001@plateau.local";
+
+    #[test]
+    fn a_browser_phone_is_rung_before_a_registered_phone_until_unbound() {
+        let mut location = Location::new();
+        let user = UserId(7);
+        let desk = binding("sip:1001@192.0.2.5:5070", "192.0.2.5:5070", 10_000_000);
+        location.apply(user, AOR, vec![Change::Upsert(Box::new(desk))], 10);
+        let gateway = "127.0.0.1:6000".parse().unwrap();
+        assert!(location.bind_webphone(user, AOR, "sip:wp7@127.0.0.1:6000", gateway, 5));
+        let (rung, peer) = location.target(user, 20).unwrap();
+        assert_eq!(rung.contact, "sip:wp7@127.0.0.1:6000");
+        assert_eq!(peer.addr, gateway);
+        // Not swept; still rung first later on.
+        location.sweep(5_000_000);
+        assert_eq!(
+            location.target(user, 5_000_000).unwrap().0.contact,
+            "sip:wp7@127.0.0.1:6000"
+        );
+        location.unbind_webphone(user, "sip:wp7@127.0.0.1:6000");
+        assert_eq!(
+            location.target(user, 20).unwrap().0.contact,
+            "sip:1001@192.0.2.5:5070"
+        );
+    }
 
     #[test]
     fn a_contact_on_the_source_address_is_reached_on_its_own_port() {

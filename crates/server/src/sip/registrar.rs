@@ -135,6 +135,11 @@ impl Registrar {
         }
     }
 
+    /// The address-of-record of `user` (an extension): `sip:<user>@<domain>`.
+    pub(crate) fn aor(&self, user: &str) -> String {
+        format!("sip:{user}@{}", self.config.domain)
+    }
+
     /// Judges a REGISTER and applies its changes to `location`.
     pub(crate) fn register(
         &mut self,

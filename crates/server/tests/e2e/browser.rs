@@ -113,3 +113,16 @@ pub async fn run_script(
         output: format!("--- stdout\n{out}\n--- stderr\n{err}"),
     }
 }
+
+/// Where a browser test writes its screenshots: the committed `docs/screenshots/` when
+/// `PLATEAU_UPDATE_SCREENSHOTS` is set (to refresh the README's pictures), else the test's own
+/// directory, so an ordinary test run never changes the source tree.
+pub fn screenshots_dir(ws: &super::Workspace) -> PathBuf {
+    let dir = if std::env::var_os("PLATEAU_UPDATE_SCREENSHOTS").is_some() {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots")
+    } else {
+        ws.path().join("screenshots")
+    };
+    std::fs::create_dir_all(&dir).expect("screenshots directory");
+    dir
+}

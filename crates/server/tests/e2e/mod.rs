@@ -11,6 +11,8 @@
 //! - [`phones`]: agents' phones: a SIPp REGISTER with digest auth, then a SIPp answerer on the
 //!   port registered.
 //! - [`ports`]: free ports for SIPp, found by binding port 0.
+//! - [`tone_phone`]: the audio end of a SIPp phone: the test's own RTP socket sending a tone
+//!   and measuring which tones it hears.
 //! - [`browser`]: headless Chromium through `playwright-core` running the node scripts of
 //!   `tests/browser/` against the pages the server serves.
 //! - [`checks`]: what the issue asks of every call (events in order, a complete CDR, a
@@ -34,6 +36,7 @@ pub mod phones;
 pub mod ports;
 pub mod server;
 pub mod sipp;
+pub mod tone_phone;
 
 use std::path::{Path, PathBuf};
 

@@ -102,7 +102,18 @@ pub async fn register_phone(
 /// One REGISTER with digest auth of `extension` for Contact `127.0.0.1:port`, sent from that
 /// port; fails the test unless it ends in 200.
 pub async fn register(ws: &Workspace, server: &Server, extension: &str, port: u16, run: &str) {
-    let password = &server.agent(extension).password;
+    let password = server.agent(extension).password.clone();
+    register_with(ws, server, (extension, &password), port, run).await;
+}
+
+/// [`register`] with the given credentials (the supervisor's, who is no demo agent).
+pub async fn register_with(
+    ws: &Workspace,
+    server: &Server,
+    (extension, password): (&str, &str),
+    port: u16,
+    run: &str,
+) {
     let csv = credentials_csv(ws, extension, password);
     let outcome = Sipp::new(ws, &format!("{run}-register-{extension}"), "register.xml")
         .port(port)

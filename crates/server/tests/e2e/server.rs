@@ -46,6 +46,10 @@ pub struct Server {
     pub token: String,
     /// The five demo agents, extension order.
     pub agents: Vec<DemoAgent>,
+    /// The demo supervisor (`sophie`, 1901): a phone, in no queue.
+    pub supervisor: DemoAgent,
+    /// The supervisor's API token.
+    pub supervisor_token: String,
     /// Where its stderr (the tracing log) goes.
     pub log_path: PathBuf,
     /// Everything it printed on stdout.
@@ -130,6 +134,7 @@ impl Server {
             .to_owned();
         let agents = banner_agents(&banner);
         assert_eq!(agents.len(), 5, "five demo agents in {banner:?}");
+        let (supervisor, supervisor_token) = banner_supervisor(&banner);
         Server {
             sip: address("sip_udp"),
             sip_tcp: address("sip_tcp"),
@@ -137,6 +142,8 @@ impl Server {
             child,
             token,
             agents,
+            supervisor,
+            supervisor_token,
             log_path,
             stdout,
             banner,
@@ -204,6 +211,11 @@ impl Server {
         Api::new(self.http, &self.token)
     }
 
+    /// The API, with the supervisor's token.
+    pub fn supervisor_api(&self) -> Api {
+        Api::new(self.http, &self.supervisor_token)
+    }
+
     /// The agent with this extension.
     pub fn agent(&self, extension: &str) -> &DemoAgent {
         self.agents
@@ -255,6 +267,29 @@ impl Server {
         let _ = self.stdout.await;
         status.expect("the server is reaped")
     }
+}
+
+/// The supervisor's lines of the banner: `Supervisor 1901      Sophie Roux    password`, then
+/// `Supervisor token <token> (...)`.
+fn banner_supervisor(banner: &[String]) -> (DemoAgent, String) {
+    let token = banner
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("Supervisor token"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("a `Supervisor token` line")
+        .to_owned();
+    let supervisor = banner
+        .iter()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .find(|words| words.first() == Some(&"Supervisor") && words.get(1) != Some(&"token"))
+        .and_then(|words| {
+            Some(DemoAgent {
+                extension: (*words.get(1)?).to_owned(),
+                password: (*words.last()?).to_owned(),
+            })
+        })
+        .expect("a `Supervisor` line");
+    (supervisor, token)
 }
 
 /// The agents' lines of the banner: `1001       Alice Martin   password`.

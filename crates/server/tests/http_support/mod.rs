@@ -119,12 +119,18 @@ impl TestPlane {
             }
             // No calls to transfer here: dropping the reply answers "unavailable".
             Command::Transfer { .. } | Command::Consult { .. } => {}
+            // No call is ever up here.
+            Command::Monitor { reply, .. } => {
+                let _ = reply.send(Err(plateau::control::MonitorError::UnknownCall));
+            }
             // No prompts here: flows cannot be checked (the flows API answers 503).
             Command::PromptLibrary { .. } => {}
             // Nothing is cached here: the store is always current.
             Command::Reload { reply } => {
                 let _ = reply.send(());
             }
+            // No phones here.
+            Command::BindWebPhone { .. } | Command::UnbindWebPhone { .. } => {}
             Command::Drain { .. } => unreachable!("handled by the loop"),
         }
     }
