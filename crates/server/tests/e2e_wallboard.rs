@@ -49,6 +49,26 @@ fn caller(
         .spawn()
 }
 
+/// `GET /api/v1/floor` once its totals count every contact of the scenario (bounded: the
+/// figures arrive through the hub a moment after each commit).
+async fn floor_once_settled(server: &Server, want: &Expected) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let reply = http_support::get(server.http, "/api/v1/floor", Some(&server.token)).await;
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        let floor: Value =
+            serde_json::from_slice(&reply.body).unwrap_or_else(|e| panic!("floor JSON: {e}"));
+        let total = &floor["total"];
+        let settled = total["offered"] == want.offered
+            && total["answered"] == want.answered
+            && total["abandoned"] == want.abandoned;
+        if settled || tokio::time::Instant::now() >= deadline {
+            return floor;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Polls `check` on the sales queue's live counts until it holds (bounded).
 async fn until_queue(server: &Server, what: &str, check: impl Fn(&Value) -> bool) {
     let api = server.api();
@@ -193,9 +213,9 @@ async fn the_floor_and_the_wallboard_show_the_defined_figures_of_a_scripted_day(
         "the scenario's cases: {want:?}"
     );
 
-    let reply = http_support::get(server.http, "/api/v1/floor", Some(&server.token)).await;
-    assert_eq!(reply.status, 200, "{}", reply.text());
-    let floor: Value = serde_json::from_slice(&reply.body).unwrap();
+    // The floor follows the log through the live hub, a moment after each commit: wait (bounded)
+    // until it has seen every call's end, then compare every figure.
+    let floor = floor_once_settled(&server, &want).await;
     let sales = floor["queues"]
         .as_array()
         .and_then(|qs| qs.iter().find(|q| q["queue"] == "sales"))

@@ -249,19 +249,21 @@ impl Writer {
 
     /// Writes entries of one tenant and one kind (log rows, or bindings) in one transaction;
     /// if the store refuses their content, one by one so only the faulty entry is refused.
-    async fn write_group(&mut self, tenant: TenantId, group: Vec<Pending>) {
+    async fn write_group(&mut self, tenant: TenantId, mut group: Vec<Pending>) {
         match self.commit_with_retry(tenant, &group).await {
             Outcome::Committed => {
                 let rows: usize = group.iter().map(|p| p.entry.rows()).sum();
                 self.report.batches += 1;
                 self.report.rows += rows as u64;
                 self.metrics.log_committed(rows as u64);
-                self.publish(tenant, &group).await;
-                for pending in group {
-                    if let Some(ack) = pending.ack {
+                // Acks first: a SIP response waiting on durability must not also wait for the
+                // hub's extension lookups.
+                for pending in &mut group {
+                    if let Some(ack) = pending.ack.take() {
                         let _ = ack.send(Ok(()));
                     }
                 }
+                self.publish(tenant, &group).await;
             }
             Outcome::Refused(error) if group.len() > 1 => {
                 tracing::debug!(%error, entries = group.len(), "batch refused; writing its entries one by one");
