@@ -113,17 +113,14 @@ pub async fn set_state(
     if agent != caller.user_id {
         // A manager forcing someone else's state leaves a trace.
         caller
-            .tenant
-            .audit(&store::NewAuditEntry {
-                user_id: Some(caller.user_id),
-                action: "agent.state_forced".to_owned(),
-                target: format!("agent:{}", agent.0),
-                at_ms: crate::log::now_ms(),
-                details: serde_json::json!({
+            .audit(
+                "agent.state_forced",
+                format!("agent:{}", agent.0),
+                serde_json::json!({
                     "state": body.state,
                     "reason": body.reason,
                 }),
-            })
+            )
             .await?;
     }
     let live = state

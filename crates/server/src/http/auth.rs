@@ -42,6 +42,26 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// Writes an audit entry of this user's action on `target` (`"interaction:42"`,
+    /// `"agent:7"`, `"flow:main"`), before the action itself: no trace, no action.
+    pub async fn audit(
+        &self,
+        action: &str,
+        target: String,
+        details: serde_json::Value,
+    ) -> Result<(), ApiError> {
+        self.tenant
+            .audit(&store::NewAuditEntry {
+                user_id: Some(self.user_id),
+                action: action.to_owned(),
+                target,
+                at_ms: crate::log::now_ms(),
+                details,
+            })
+            .await?;
+        Ok(())
+    }
+
     /// Reading the call history and every agent's state.
     pub fn may_read_floor(&self) -> bool {
         self.role != Role::Agent

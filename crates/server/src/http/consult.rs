@@ -12,7 +12,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Serialize;
 use serde_json::json;
-use store::NewAuditEntry;
 
 use super::ApiState;
 use super::auth::Caller;
@@ -87,14 +86,7 @@ async fn act(
         ConsultAction::Cancel => ("call.consult_cancel", "cancelled", json!({})),
     };
     caller
-        .tenant
-        .audit(&NewAuditEntry {
-            user_id: Some(caller.user_id),
-            action: audit.to_owned(),
-            target: format!("interaction:{interaction}"),
-            at_ms: crate::log::now_ms(),
-            details,
-        })
+        .audit(audit, format!("interaction:{interaction}"), details)
         .await?;
     state
         .control

@@ -30,7 +30,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use store::{NewAuditEntry, QueueId};
+use store::QueueId;
 use utoipa::{IntoParams, ToSchema};
 
 use super::ApiState;
@@ -355,14 +355,11 @@ fn name_mismatch(source: &str, in_file: &str, in_url: &str) -> ivr::FlowError {
 
 async fn audit(caller: &Caller, action: &str, name: &str, version: i64) -> Result<(), ApiError> {
     caller
-        .tenant
-        .audit(&NewAuditEntry {
-            user_id: Some(caller.user_id),
-            action: action.to_owned(),
-            target: format!("flow:{name}"),
-            at_ms: crate::log::now_ms(),
-            details: json!({ "version": version }),
-        })
+        .audit(
+            action,
+            format!("flow:{name}"),
+            json!({ "version": version }),
+        )
         .await?;
     Ok(())
 }

@@ -21,7 +21,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use store::NewAuditEntry;
 use utoipa::ToSchema;
 
 use super::ApiState;
@@ -190,14 +189,7 @@ async fn act(
         details = json!({ "to": to });
     }
     caller
-        .tenant
-        .audit(&NewAuditEntry {
-            user_id: Some(caller.user_id),
-            action: audit.to_owned(),
-            target: format!("interaction:{interaction}"),
-            at_ms: crate::log::now_ms(),
-            details,
-        })
+        .audit(audit, format!("interaction:{interaction}"), details)
         .await?;
     state
         .control

@@ -13,7 +13,6 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-use store::NewAuditEntry;
 use tokio_util::io::ReaderStream;
 
 use super::ApiState;
@@ -62,17 +61,14 @@ pub async fn download(
 
     // No audit row, no download.
     caller
-        .tenant
-        .audit(&NewAuditEntry {
-            user_id: Some(caller.user_id),
-            action: "recording.download".to_owned(),
-            target: format!("interaction:{id}"),
-            at_ms: crate::log::now_ms(),
-            details: json!({
+        .audit(
+            "recording.download",
+            format!("interaction:{id}"),
+            json!({
                 "recording_id": recording.id.0,
                 "source": source.ip().to_string(),
             }),
-        })
+        )
         .await?;
     tracing::info!(interaction = %id, user = caller.user_id.0, "recording downloaded");
 

@@ -23,7 +23,7 @@ use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::routing::{MAX_SKILL_LEVEL, MIN_SKILL_LEVEL};
-use store::{NewAuditEntry, QueueOverflow, QueueRouting, SkillLevels, UserId};
+use store::{QueueOverflow, QueueRouting, SkillLevels, UserId};
 use utoipa::ToSchema;
 
 use super::ApiState;
@@ -52,25 +52,6 @@ fn unprocessable(code: &'static str, message: String) -> ApiError {
         message,
         details: serde_json::Map::new(),
     }
-}
-
-async fn audit(
-    caller: &Caller,
-    action: &str,
-    target: String,
-    details: serde_json::Value,
-) -> Result<(), ApiError> {
-    caller
-        .tenant
-        .audit(&NewAuditEntry {
-            user_id: Some(caller.user_id),
-            action: action.to_owned(),
-            target,
-            at_ms: crate::log::now_ms(),
-            details,
-        })
-        .await?;
-    Ok(())
 }
 
 #[derive(Debug, Serialize)]
@@ -139,13 +120,13 @@ pub async fn set_tenant(
         .store
         .set_tenant_time_zone(caller.tenant.id(), zone)
         .await?;
-    audit(
-        &caller,
-        "tenant.time_zone",
-        format!("tenant:{}", after.slug),
-        json!({ "from": before.time_zone, "to": after.time_zone }),
-    )
-    .await?;
+    caller
+        .audit(
+            "tenant.time_zone",
+            format!("tenant:{}", after.slug),
+            json!({ "from": before.time_zone, "to": after.time_zone }),
+        )
+        .await?;
     apply(&state).await;
     Ok(Json(after.into()))
 }
@@ -234,13 +215,13 @@ pub async fn set_skills(
     let Json(body) = body?;
     let skills = check_skills(body)?;
     caller.tenant.set_user_skills(agent, &skills).await?;
-    audit(
-        &caller,
-        "agent.skills",
-        format!("user:{}", agent.0),
-        json!({ "skills": skills }),
-    )
-    .await?;
+    caller
+        .audit(
+            "agent.skills",
+            format!("user:{}", agent.0),
+            json!({ "skills": skills }),
+        )
+        .await?;
     apply(&state).await;
     Ok(Json(SkillsJson { agent, skills }))
 }
@@ -359,13 +340,13 @@ pub async fn set_routing(
         overflow,
     };
     caller.tenant.set_queue_routing(queue.id, &routing).await?;
-    audit(
-        &caller,
-        "queue.routing",
-        format!("queue:{}", queue.name),
-        json!({ "required_skills": routing.required_skills, "overflow": body.overflow }),
-    )
-    .await?;
+    caller
+        .audit(
+            "queue.routing",
+            format!("queue:{}", queue.name),
+            json!({ "required_skills": routing.required_skills, "overflow": body.overflow }),
+        )
+        .await?;
     apply(&state).await;
     routing_json(&caller, queue).await
 }

@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use store::{NewAuditEntry, Role, UserId};
+use store::{Role, UserId};
 use utoipa::ToSchema;
 
 use super::ApiState;
@@ -113,14 +113,11 @@ pub async fn transfer(
     let Json(body) = body?;
     let to = target(body.to)?;
     caller
-        .tenant
-        .audit(&NewAuditEntry {
-            user_id: Some(caller.user_id),
-            action: "call.transfer".to_owned(),
-            target: format!("interaction:{interaction}"),
-            at_ms: crate::log::now_ms(),
-            details: json!({ "to": to.to_string() }),
-        })
+        .audit(
+            "call.transfer",
+            format!("interaction:{interaction}"),
+            json!({ "to": to.to_string() }),
+        )
         .await?;
     state
         .control
